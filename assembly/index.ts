@@ -1,0 +1,16 @@
+// The core's exports: everything the facade (src/core.ts) calls. Nothing here runs at
+// instantiation: the first threadNew() initialises the shared header once for every thread.
+
+export { init, threadNew, bytesInUse, heapTop } from "./alloc";
+export {
+  chanNew, chanFree, chanSend, chanRecv, chanClose, chanCloseNext, chanLen, chanCap, chanClosed,
+  chanWaiters, lastPos, firedCase, liveChannels,
+} from "./chan";
+export { seed, rand, selReserve, selCase, selPoll, selFired } from "./select";
+export { goNew, runqGet, goExit, liveGoroutines, goroutinesCreated } from "./runq";
+
+/** Replaces AssemblyScript's abort, which would need the managed runtime to read its message:
+ *  a failed assertion traps, and the facade reports the trap. */
+export function abortCore(msg: usize, file: usize, line: u32, col: u32): void {
+  unreachable();
+}

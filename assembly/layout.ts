@@ -1,0 +1,244 @@
+// The memory map of baton's core. Every byte the core touches is at an address derived from the
+// constants below: the core has no AssemblyScript runtime (`--runtime stub`), no managed objects
+// and no mutable module globals, because one shared memory is used by one instance per thread and
+// an instance's globals, data segments and allocator are its own.
+//
+//   0            1024          4096                                  65536 (--memoryBase)
+//   ├────────────┼─────────────┼──────────────────────────────────────┼──────────────────────────▶
+//   │ unused     │ HEADER      │ THREAD CONTEXTS: MAX_THREADS × 256 B │ HEAP: records and blocks,
+//   │ (0 = null) │ (global)    │ (one per instance, i.e. per thread)  │ bump-allocated upwards,
+//   └────────────┴─────────────┴──────────────────────────────────────┴ reused from free lists
+//
+// HEADER (global, written with atomics: every thread shares it)
+//   +0  MAGIC        'BATN' once initialised
+//   +4  INIT         0 = untouched, 1 = initialising, 2 = ready (CAS-guarded one-time init)
+//   +8  BUMP         next unallocated heap address (atomic add)
+//   +12 GROW_LOCK    spin lock held while growing the memory
+//   +16 NTHREADS     thread contexts handed out so far
+//
+// THREAD CONTEXT t (owned by one thread; plain loads and stores)
+//   +0  TID          index of this context
+//   +4  RNG          xorshift32 state for select's poll order (never 0)
+//   +8  NEXT_GID     goroutine ids handed out by this thread
+//   +12 RUNQ_HEAD    first G record of the run queue (0 = empty)
+//   +16 RUNQ_TAIL    last G record of the run queue
+//   +20 BYTES        heap bytes this thread holds in records and blocks
+//   +24 FIRED        case index of the parked select that this thread's last operation woke
+//   +28 LAST_POS     ring position of the last buffered receive that also took a sender
+//   +32 SCRATCH      address of this thread's select scratch block (cases, then poll order)
+//   +36 SCRATCH_CAP  cases the scratch block holds
+//   +40 LIVE_G       goroutines created and not exited
+//   +44 NCHANS       live channels created by this thread
+//   +48 SEL_CASE     case index that this thread's last selPoll performed (or found bad)
+//   +64 FREE[k]      free list heads, one per size class k (blocks of 16 << k bytes), 24 classes
+//
+// Heap blocks are untyped: each record kind knows its size class. The first word of every record
+// is a magic tag, cleared when it is freed, so a stale or forged address is refused.
+
+// @ts-ignore: decorator
+@inline export const HDR: u32 = 1024;
+// @ts-ignore: decorator
+@inline export const H_MAGIC: u32 = 0;
+// @ts-ignore: decorator
+@inline export const H_INIT: u32 = 4;
+// @ts-ignore: decorator
+@inline export const H_BUMP: u32 = 8;
+// @ts-ignore: decorator
+@inline export const H_GROW_LOCK: u32 = 12;
+// @ts-ignore: decorator
+@inline export const H_NTHREADS: u32 = 16;
+// @ts-ignore: decorator
+@inline export const MAGIC_HEADER: u32 = 0x4e544142; // 'BATN' little-endian
+
+// @ts-ignore: decorator
+@inline export const TBASE: u32 = 4096;
+// @ts-ignore: decorator
+@inline export const TSIZE: u32 = 256;
+// @ts-ignore: decorator
+@inline export const MAX_THREADS: u32 = (65536 - 4096) / 256; // 240
+// @ts-ignore: decorator
+@inline export const T_TID: u32 = 0;
+// @ts-ignore: decorator
+@inline export const T_RNG: u32 = 4;
+// @ts-ignore: decorator
+@inline export const T_NEXT_GID: u32 = 8;
+// @ts-ignore: decorator
+@inline export const T_RUNQ_HEAD: u32 = 12;
+// @ts-ignore: decorator
+@inline export const T_RUNQ_TAIL: u32 = 16;
+// @ts-ignore: decorator
+@inline export const T_BYTES: u32 = 20;
+// @ts-ignore: decorator
+@inline export const T_FIRED: u32 = 24;
+// @ts-ignore: decorator
+@inline export const T_LAST_POS: u32 = 28;
+// @ts-ignore: decorator
+@inline export const T_SCRATCH: u32 = 32;
+// @ts-ignore: decorator
+@inline export const T_SCRATCH_CAP: u32 = 36;
+// @ts-ignore: decorator
+@inline export const T_LIVE_G: u32 = 40;
+// @ts-ignore: decorator
+@inline export const T_NCHANS: u32 = 44;
+// @ts-ignore: decorator
+@inline export const T_SEL_CASE: u32 = 48;
+// @ts-ignore: decorator
+@inline export const T_FREE: u32 = 64;
+// @ts-ignore: decorator
+@inline export const NCLASSES: u32 = 24; // 16 B .. 128 MiB
+
+// The heap starts at the first 64 KiB page after the static data (there is none to speak of).
+// @ts-ignore: decorator
+@inline export const HEAP_ALIGN: u32 = 16;
+
+// ── CHANNEL record: 64 bytes (class 2) ─────────────────────────────────────────────────────────
+//   +0  MAGIC        MAGIC_CHAN while live
+//   +4  FLAGS        bit 0 closed, bit 1 shared (lives in shared memory, used under LOCK)
+//   +8  CAP          buffer capacity in elements (0 = unbuffered)
+//   +12 COUNT        elements in the buffer                 (qcount in Go)
+//   +16 HEAD         ring position of the next receive       (recvx)
+//   +20 TAIL         ring position of the next send          (sendx)
+//   +24 RECVQ_HEAD   waiting receivers, FIFO (waiter records)
+//   +28 RECVQ_TAIL
+//   +32 SENDQ_HEAD   waiting senders, FIFO
+//   +36 SENDQ_TAIL
+//   +40 LOCK         spin lock word for shared channels (unused by local ones)
+//   +44 OWNER        thread context that created it
+//   +48 GEN          generation, bumped on free, for handles of shared channels
+//   +52 BUF          ring of shared values (0 for local channels: their values live in JS)
+// A local channel's values stay in the facade, in a JS array indexed by the ring positions that
+// the core hands out; the core only does the bookkeeping.
+// @ts-ignore: decorator
+@inline export const MAGIC_CHAN: u32 = 0x4e414843; // 'CHAN'
+// @ts-ignore: decorator
+@inline export const CHAN_CLASS: u32 = 2;
+// @ts-ignore: decorator
+@inline export const C_MAGIC: u32 = 0;
+// @ts-ignore: decorator
+@inline export const C_FLAGS: u32 = 4;
+// @ts-ignore: decorator
+@inline export const C_CAP: u32 = 8;
+// @ts-ignore: decorator
+@inline export const C_COUNT: u32 = 12;
+// @ts-ignore: decorator
+@inline export const C_HEAD: u32 = 16;
+// @ts-ignore: decorator
+@inline export const C_TAIL: u32 = 20;
+// @ts-ignore: decorator
+@inline export const C_RECVQ_HEAD: u32 = 24;
+// @ts-ignore: decorator
+@inline export const C_RECVQ_TAIL: u32 = 28;
+// @ts-ignore: decorator
+@inline export const C_SENDQ_HEAD: u32 = 32;
+// @ts-ignore: decorator
+@inline export const C_SENDQ_TAIL: u32 = 36;
+// @ts-ignore: decorator
+@inline export const C_LOCK: u32 = 40;
+// @ts-ignore: decorator
+@inline export const C_OWNER: u32 = 44;
+// @ts-ignore: decorator
+@inline export const C_GEN: u32 = 48;
+// @ts-ignore: decorator
+@inline export const C_BUF: u32 = 52;
+// @ts-ignore: decorator
+@inline export const F_CLOSED: u32 = 1;
+// @ts-ignore: decorator
+@inline export const F_SHARED: u32 = 2;
+
+// The largest capacity a channel may have. Positions travel to JS in the 29-bit payload of a
+// result word (see RESULT below), so capacities stay below 2^28.
+// @ts-ignore: decorator
+@inline export const MAX_CAP: u32 = (1 << 28) - 1;
+
+// ── WAITER record: 32 bytes (class 1) — one blocked send or receive on one channel ─────────────
+//   +0  MAGIC        MAGIC_WAITER while live
+//   +4  NEXT         next waiter in the channel's queue
+//   +8  PREV         previous waiter in the channel's queue
+//   +12 CHAN         the channel it waits on
+//   +16 SEL          its select record, 0 for a plain send or receive
+//   +20 SLOT         the facade's token for whoever waits (a JS slot index, opaque to the core)
+//   +24 KIND         bit 0: 1 = send, 0 = receive; bits 1..: case index within its select
+//   +28 SEL_NEXT     next waiter of the same select
+// @ts-ignore: decorator
+@inline export const MAGIC_WAITER: u32 = 0x54494157; // 'WAIT'
+// @ts-ignore: decorator
+@inline export const WAITER_CLASS: u32 = 1;
+// @ts-ignore: decorator
+@inline export const W_MAGIC: u32 = 0;
+// @ts-ignore: decorator
+@inline export const W_NEXT: u32 = 4;
+// @ts-ignore: decorator
+@inline export const W_PREV: u32 = 8;
+// @ts-ignore: decorator
+@inline export const W_CHAN: u32 = 12;
+// @ts-ignore: decorator
+@inline export const W_SEL: u32 = 16;
+// @ts-ignore: decorator
+@inline export const W_SLOT: u32 = 20;
+// @ts-ignore: decorator
+@inline export const W_KIND: u32 = 24;
+// @ts-ignore: decorator
+@inline export const W_SEL_NEXT: u32 = 28;
+
+// ── SELECT record: 16 bytes (class 0) — one blocked select ──────────────────────────────────────
+//   +0  MAGIC        MAGIC_SELECT while live
+//   +4  FIRST        first of its waiters (linked by W_SEL_NEXT)
+//   +8  SLOT         the facade's token for the waiting select
+// @ts-ignore: decorator
+@inline export const MAGIC_SELECT: u32 = 0x544c4553; // 'SELT'
+// @ts-ignore: decorator
+@inline export const SELECT_CLASS: u32 = 0;
+// @ts-ignore: decorator
+@inline export const S_MAGIC: u32 = 0;
+// @ts-ignore: decorator
+@inline export const S_FIRST: u32 = 4;
+// @ts-ignore: decorator
+@inline export const S_SLOT: u32 = 8;
+
+// ── G record: 16 bytes (class 0) — one goroutine ───────────────────────────────────────────────
+//   +0  MAGIC        MAGIC_G while live
+//   +4  SLOT         the facade's token for its function and arguments
+//   +8  NEXT         next G in the run queue
+//   +12 STATE        0 runnable (queued), 1 running
+// @ts-ignore: decorator
+@inline export const MAGIC_G: u32 = 0x52544f47; // 'GOTR'
+// @ts-ignore: decorator
+@inline export const G_CLASS: u32 = 0;
+// @ts-ignore: decorator
+@inline export const G_MAGIC: u32 = 0;
+// @ts-ignore: decorator
+@inline export const G_SLOT: u32 = 4;
+// @ts-ignore: decorator
+@inline export const G_NEXT: u32 = 8;
+// @ts-ignore: decorator
+@inline export const G_STATE: u32 = 12;
+
+// ── RESULT word: what an operation returns to the facade ───────────────────────────────────────
+//   bits 0..2  code (R_*)      bits 3..31  payload (a ring position or a slot), read with >>> 3
+// @ts-ignore: decorator
+@inline export const R_BUFFERED: u32 = 0; // done through the buffer; payload = ring position
+// @ts-ignore: decorator
+@inline export const R_HANDOFF: u32 = 1; // done with a parked peer; payload = its slot
+// @ts-ignore: decorator
+@inline export const R_BLOCKED: u32 = 2; // parked: the caller's slot is now in a queue
+// @ts-ignore: decorator
+@inline export const R_WOULD_BLOCK: u32 = 3; // non-blocking attempt found nothing to do
+// @ts-ignore: decorator
+@inline export const R_CLOSED: u32 = 4; // receive: closed and drained; send/close: panic
+// @ts-ignore: decorator
+@inline export const R_BAD: u32 = 5; // the handle is not a live channel (or bad argument)
+// @ts-ignore: decorator
+@inline export const R_BUFFERED_SENDER: u32 = 6; // receive from a full buffer that also took a
+//                                                  parked sender's value into LAST_POS; payload = its slot
+// @ts-ignore: decorator
+@inline export const R_NOMEM: u32 = 7; // the core could not allocate a record
+
+// @ts-ignore: decorator
+@inline export function result(code: u32, payload: u32): i32 {
+  return <i32>((payload << 3) | code);
+}
+
+// @ts-ignore: decorator
+@inline export function ctx(t: u32): u32 {
+  return TBASE + t * TSIZE;
+}

@@ -1,0 +1,169 @@
+// select, after Go's runtime/select.go (selectgo). The facade describes the cases in the calling
+// thread's scratch block (selReserve, selCase), then selPoll:
+//   pass 1: visits the cases in a uniformly random order (Fisher–Yates from the thread's PRNG) and
+//           performs the first one that can proceed;
+//   pass 2: if none can and the select blocks, parks one waiter per non-nil case, all pointing to
+//           one select record. The first peer that takes any of them fires the select, and
+//           takeWaiter (chan.ts) removes the others at once, so nothing is left behind.
+// Local channels are touched by their own thread only, so no channel is locked here; shared
+// channels will lock theirs in address order (Go's lockorder) before pass 1.
+//
+// Scratch block layout, per thread: n cases × { +0 CHAN, +4 KIND (1 = send) }, then n × ORDER.
+
+import {
+  T_RNG, T_SCRATCH, T_SCRATCH_CAP, T_SEL_CASE, MAX_THREADS, MAGIC_SELECT, SELECT_CLASS, S_MAGIC,
+  S_FIRST, S_SLOT, WAITER_CLASS, W_SEL_NEXT, C_RECVQ_HEAD, C_SENDQ_HEAD,
+  R_BLOCKED, R_WOULD_BLOCK, R_BAD, R_NOMEM, result, ctx,
+} from "./layout";
+import { alloc, free, classFor } from "./alloc";
+import { validChan, trySend, tryRecv, newWaiter, enqueue } from "./chan";
+import { NCLASSES } from "./layout";
+
+/** Go rejects selects of more than 65536 cases; so do we. */
+// @ts-ignore: decorator
+@inline export const MAX_CASES: u32 = 65536;
+
+/** A random number in [0, n) from thread context x's xorshift32 state. */
+// @ts-ignore: decorator
+@inline function randn(x: u32, n: u32): u32 {
+  let s = load<u32>(x, T_RNG);
+  s ^= s << 13;
+  s ^= s >>> 17;
+  s ^= s << 5;
+  store<u32>(x, s, T_RNG);
+  return <u32>((<u64>s * <u64>n) >>> 32);
+}
+
+/** Seeds thread t's PRNG (0 is replaced by 1, since xorshift never leaves 0). */
+export function seed(t: u32, s: u32): i32 {
+  if (t >= MAX_THREADS) return -1;
+  store<u32>(ctx(t), s != 0 ? s : 1, T_RNG);
+  return 0;
+}
+
+/** A random number in [0, n) from thread t's PRNG, for the facade. */
+export function rand(t: u32, n: u32): i32 {
+  if (t >= MAX_THREADS || n == 0) return 0;
+  return <i32>randn(ctx(t), n);
+}
+
+/** Makes thread t's scratch block hold n cases. Returns 1, or 0 if n is out of range or memory is
+ *  exhausted. */
+export function selReserve(t: u32, n: u32): i32 {
+  if (t >= MAX_THREADS || n > MAX_CASES) return 0;
+  const x = ctx(t);
+  if (load<u32>(x, T_SCRATCH_CAP) >= n) return 1;
+  let want: u32 = 16;
+  while (want < n) want <<= 1;
+  const k = classFor(want * 12);
+  if (k >= NCLASSES) return 0;
+  const b = alloc(t, k);
+  if (b == 0) return 0;
+  const old = load<u32>(x, T_SCRATCH);
+  if (old != 0) free(t, old, classFor(load<u32>(x, T_SCRATCH_CAP) * 12));
+  store<u32>(x, b, T_SCRATCH);
+  store<u32>(x, want, T_SCRATCH_CAP);
+  return 1;
+}
+
+/** Sets case i of thread t's scratch: channel c (0 for a nil channel), isSend 1 or 0. */
+export function selCase(t: u32, i: u32, c: u32, isSend: u32): i32 {
+  if (t >= MAX_THREADS) return 0;
+  const x = ctx(t);
+  if (i >= load<u32>(x, T_SCRATCH_CAP)) return 0;
+  const p = load<u32>(x, T_SCRATCH) + (i << 3);
+  store<u32>(p, c);
+  store<u32>(p, isSend & 1, 4);
+  return 1;
+}
+
+/** Runs the select described by the first n scratch cases. Returns a result word:
+ *  - a case fired: its result (as trySend/tryRecv give it), with the case index in SEL_CASE;
+ *  - R_BAD: case SEL_CASE names no live channel;
+ *  - R_WOULD_BLOCK: block = 0 and no case could proceed;
+ *  - R_BLOCKED: parked under `slot` (payload 1), or nothing to wait on (payload 0: never fires);
+ *  - R_NOMEM: the waiters could not be allocated (nothing is left parked). */
+export function selPoll(t: u32, n: u32, slot: u32, block: i32): i32 {
+  if (t >= MAX_THREADS) return result(R_BAD, 0);
+  const x = ctx(t);
+  if (n > load<u32>(x, T_SCRATCH_CAP)) return result(R_BAD, 0);
+  const cases = load<u32>(x, T_SCRATCH);
+  const order = cases + (n << 3);
+  // Validate every case first, so that a bad handle is reported whatever the poll order.
+  for (let i: u32 = 0; i < n; i++) {
+    const c = load<u32>(cases + (i << 3));
+    if (c != 0 && !validChan(c)) {
+      store<u32>(x, i, T_SEL_CASE);
+      return result(R_BAD, 0);
+    }
+  }
+  // Poll order: a uniformly random permutation (Fisher–Yates, as selectgo builds pollorder).
+  for (let i: u32 = 0; i < n; i++) {
+    const j = randn(x, i + 1);
+    store<u32>(order + (i << 2), load<u32>(order + (j << 2)));
+    store<u32>(order + (j << 2), i);
+  }
+  // Pass 1.
+  for (let k: u32 = 0; k < n; k++) {
+    const i = load<u32>(order + (k << 2));
+    const p = cases + (i << 3);
+    const c = load<u32>(p);
+    if (c == 0) continue;
+    const r = load<u32>(p, 4) != 0 ? trySend(t, c) : tryRecv(t, c);
+    if ((r & 7) != R_WOULD_BLOCK) {
+      store<u32>(x, i, T_SEL_CASE);
+      return r;
+    }
+  }
+  if (block == 0) return result(R_WOULD_BLOCK, 0);
+  // Pass 2: park a waiter on every non-nil case.
+  const s = alloc(t, SELECT_CLASS);
+  if (s == 0) return result(R_NOMEM, 0);
+  store<u32>(s, MAGIC_SELECT, S_MAGIC);
+  store<u32>(s, 0, S_FIRST);
+  store<u32>(s, slot, S_SLOT);
+  let last: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const p = cases + (i << 3);
+    const c = load<u32>(p);
+    if (c == 0) continue;
+    const isSend = load<u32>(p, 4);
+    const w = newWaiter(t, c, slot, isSend | (i << 1), s);
+    if (w == 0) {
+      unpark(t, s);
+      return result(R_NOMEM, 0);
+    }
+    if (last == 0) store<u32>(s, w, S_FIRST);
+    else store<u32>(last, w, W_SEL_NEXT);
+    last = w;
+    enqueue(c, isSend != 0 ? C_SENDQ_HEAD : C_RECVQ_HEAD, w);
+  }
+  if (last == 0) {
+    free(t, s, SELECT_CLASS);
+    return result(R_BLOCKED, 0);
+  }
+  return result(R_BLOCKED, 1);
+}
+
+// Undoes a partly parked select after an allocation failure.
+function unpark(t: u32, s: u32): void {
+  let w = load<u32>(s, S_FIRST);
+  while (w != 0) {
+    const next = load<u32>(w, W_SEL_NEXT);
+    // The waiter is the tail of its channel's queue (it was just enqueued): unlink it there.
+    const c = load<u32>(w, 12);
+    const q = (load<u32>(w, 24) & 1) != 0 ? C_SENDQ_HEAD : C_RECVQ_HEAD;
+    const prev = load<u32>(w, 8);
+    if (prev == 0) store<u32>(c + q, 0);
+    else store<u32>(prev, 0, 4);
+    store<u32>(c + q + 4, prev);
+    free(t, w, WAITER_CLASS);
+    w = next;
+  }
+  free(t, s, SELECT_CLASS);
+}
+
+/** The case index recorded by thread t's last select (fired case, or bad case). */
+export function selFired(t: u32): i32 {
+  return t < MAX_THREADS ? load<i32>(ctx(t), T_SEL_CASE) : -1;
+}

@@ -1,0 +1,338 @@
+// Channels: the JS side of assembly/chan.ts. The core keeps each channel's bookkeeping (ring
+// positions, count, closed flag, wait queues); the values stay here, in the channel's `buf`
+// array at the positions the core gives out, or in the Parked record of a waiting sender.
+//
+// Who wakes whom: an operation that finds a parked peer gets the peer's slot back from the core
+// and completes the peer here, synchronously (wakeRecv / wakeSend / failSend): the peer's promise
+// settles, and its goroutine continues in a later microtask. No user code runs inside a core call.
+
+import {
+  core, T, peekSlot, takeSlot, releaseSlot, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK,
+  R_CLOSED, R_BUFFERED_SENDER,
+} from "./core.js";
+import { PanicError, coreFailure } from "./errors.js";
+
+/** Whoever is parked in a slot: a plain send or receive (Parked), or a select (select.ts). */
+export interface Waiter {
+  /** A parked receive completes with `v`; `ok` is false when the channel closed. */
+  wakeRecv(v: unknown, ok: boolean): void;
+  /** A parked send completes; returns the value it sends. */
+  wakeSend(): unknown;
+  /** The channel closed under a parked send: it panics. */
+  failSend(): void;
+}
+
+// How a receive reports its result.
+const RECV = 0; // T | undefined
+const RECV_OK = 1; // [T | undefined, boolean]
+const ITER = 2; // IteratorResult<T>
+const SEND = 3;
+
+const DONE: IteratorResult<never> = Object.freeze({ value: undefined, done: true }) as IteratorResult<never>;
+
+/** A promise resolved to undefined, returned by every send that completes at once. */
+const RESOLVED: Promise<void> = Promise.resolve();
+const RESOLVED_UNDEFINED: Promise<undefined> = Promise.resolve(undefined);
+
+function sendOnClosed(): PanicError {
+  return new PanicError("send on closed channel");
+}
+
+function recvResult(kind: number, v: unknown, ok: boolean): unknown {
+  if (kind === RECV) return v;
+  if (kind === RECV_OK) return [v, ok];
+  return ok ? { value: v, done: false } : DONE;
+}
+
+/** A plain send or receive parked in the core. */
+class Parked implements Waiter {
+  resolve!: (v: unknown) => void;
+  reject!: (e: unknown) => void;
+  constructor(
+    readonly kind: number,
+    readonly value: unknown,
+  ) {}
+  wakeRecv(v: unknown, ok: boolean): void {
+    this.resolve(recvResult(this.kind, v, ok));
+  }
+  wakeSend(): unknown {
+    this.resolve(undefined);
+    return this.value;
+  }
+  failSend(): void {
+    this.reject(sendOnClosed());
+  }
+}
+
+function park(s: number, kind: number, value: unknown): Promise<any> {
+  const p = new Parked(kind, value);
+  const promise = new Promise((resolve, reject) => {
+    p.resolve = resolve;
+    p.reject = reject;
+  });
+  takeSlot(s, p);
+  return promise;
+}
+
+/** Completes the parked receiver in slot s with `v`. */
+export function wakeReceiver(s: number, v: unknown): void {
+  (releaseSlot(s) as Waiter).wakeRecv(v, true);
+}
+
+/** Completes the parked sender in slot s and returns its value. */
+export function takeFromSender(s: number): unknown {
+  return (releaseSlot(s) as Waiter).wakeSend();
+}
+
+// A channel's core record is freed once its JS object is unreachable: the finalizer queues the
+// handle, and the next chan() (or freeDeadChannels) frees the queued records, outside the GC's
+// callback.
+const dead: number[] = [];
+const registry = new FinalizationRegistry<number>((id) => {
+  dead.push(id);
+});
+
+/** Frees the core records of channels that have been garbage collected. */
+export function freeDeadChannels(): void {
+  while (dead.length > 0) core.chanFree(T, dead.pop()!);
+}
+
+/**
+ * The send side of a channel: Go's `chan<- T`. A {@link Chan} is assignable to it; it is not
+ * assignable back.
+ *
+ * @example
+ * ```ts
+ * async function produce(out: SendChan<number>) { for (let i = 0; i < 3; i++) await out.send(i); out.close(); }
+ * ```
+ */
+export interface SendChan<T> {
+  /** `ch <- v`: resolves once a receiver took `v` or it is buffered; rejects with
+   *  `PanicError("send on closed channel")` if the channel is or gets closed. */
+  send(v: T): Promise<void>;
+  /** Sends only if that needs no waiting; false otherwise. Throws PanicError on a closed channel. */
+  trySend(v: T): boolean;
+  /** `close(ch)`: wakes every waiting receiver and rejects every waiting sender. */
+  close(): void;
+  /** Values in the buffer. */
+  readonly len: number;
+  /** Buffer capacity. */
+  readonly cap: number;
+}
+
+/**
+ * The receive side of a channel: Go's `<-chan T`. A {@link Chan} is assignable to it; it is not
+ * assignable back.
+ *
+ * @example
+ * ```ts
+ * async function consume(in_: RecvChan<number>) { for await (const v of in_) console.log(v); }
+ * ```
+ */
+export interface RecvChan<T> {
+  /** `<-ch`: the next value, or `undefined` once the channel is closed and drained. */
+  recv(): Promise<T | undefined>;
+  /** `v, ok := <-ch`: ok is false only once the channel is closed and drained. */
+  recvOk(): Promise<[T | undefined, boolean]>;
+  /** Receives only if that needs no waiting: `[v, ok]`, or `undefined` where it would wait. */
+  tryRecv(): [T | undefined, boolean] | undefined;
+  /** `for v := range ch`: ends once the channel is closed and drained. */
+  [Symbol.asyncIterator](): AsyncIterator<T>;
+  /** Values in the buffer. */
+  readonly len: number;
+  /** Buffer capacity. */
+  readonly cap: number;
+}
+
+/**
+ * A channel: Go's `chan T`. Make one with {@link chan}.
+ *
+ * @example
+ * ```ts
+ * const ch = chan<string>(1);
+ * await ch.send("hello");
+ * console.log(await ch.recv()); // "hello"
+ * ```
+ */
+export class Chan<T> implements SendChan<T>, RecvChan<T> {
+  /** @internal The core's handle. */
+  readonly id: number;
+  /** @internal Buffered values, at the ring positions the core gives out. */
+  readonly buf: unknown[] = [];
+  readonly #cap: number;
+
+  /** @internal Use {@link chan}. */
+  constructor(id: number, cap: number) {
+    this.id = id;
+    this.#cap = cap;
+  }
+
+  get len(): number {
+    return core.chanLen(this.id);
+  }
+
+  get cap(): number {
+    return this.#cap;
+  }
+
+  send(v: T): Promise<void> {
+    const s = peekSlot();
+    const r = core.chanSend(T, this.id, s, 1);
+    switch (r & 7) {
+      case R_BUFFERED:
+        this.buf[r >>> 3] = v;
+        return RESOLVED;
+      case R_HANDOFF:
+        wakeReceiver(r >>> 3, v);
+        return RESOLVED;
+      case R_BLOCKED:
+        return park(s, SEND, v);
+      case R_CLOSED:
+        return Promise.reject(sendOnClosed());
+      default:
+        return Promise.reject(coreFailure(r & 7));
+    }
+  }
+
+  trySend(v: T): boolean {
+    const r = core.chanSend(T, this.id, 0, 0);
+    switch (r & 7) {
+      case R_BUFFERED:
+        this.buf[r >>> 3] = v;
+        return true;
+      case R_HANDOFF:
+        wakeReceiver(r >>> 3, v);
+        return true;
+      case R_WOULD_BLOCK:
+        return false;
+      case R_CLOSED:
+        throw sendOnClosed();
+      default:
+        throw coreFailure(r & 7);
+    }
+  }
+
+  recv(): Promise<T | undefined> {
+    return this.#recv(RECV);
+  }
+
+  recvOk(): Promise<[T | undefined, boolean]> {
+    return this.#recv(RECV_OK);
+  }
+
+  #recv(kind: number): Promise<any> {
+    const s = peekSlot();
+    const r = core.chanRecv(T, this.id, s, 1);
+    switch (r & 7) {
+      case R_BUFFERED:
+        return Promise.resolve(recvResult(kind, this.takeBuffered(r >>> 3), true));
+      case R_HANDOFF:
+        return Promise.resolve(recvResult(kind, takeFromSender(r >>> 3), true));
+      case R_BUFFERED_SENDER:
+        return Promise.resolve(recvResult(kind, this.takeBufferedAndSender(r >>> 3), true));
+      case R_CLOSED:
+        return kind === RECV ? RESOLVED_UNDEFINED : Promise.resolve(recvResult(kind, undefined, false));
+      case R_BLOCKED:
+        return park(s, kind, undefined);
+      default:
+        return Promise.reject(coreFailure(r & 7));
+    }
+  }
+
+  tryRecv(): [T | undefined, boolean] | undefined {
+    const r = core.chanRecv(T, this.id, 0, 0);
+    switch (r & 7) {
+      case R_BUFFERED:
+        return [this.takeBuffered(r >>> 3) as T, true];
+      case R_HANDOFF:
+        return [takeFromSender(r >>> 3) as T, true];
+      case R_BUFFERED_SENDER:
+        return [this.takeBufferedAndSender(r >>> 3) as T, true];
+      case R_CLOSED:
+        return [undefined, false];
+      case R_WOULD_BLOCK:
+        return undefined;
+      default:
+        throw coreFailure(r & 7);
+    }
+  }
+
+  /** @internal Takes the value at ring position pos. */
+  takeBuffered(pos: number): unknown {
+    const buf = this.buf;
+    const v = buf[pos];
+    buf[pos] = undefined;
+    return v;
+  }
+
+  /** @internal After R_BUFFERED_SENDER: takes the head value and puts the parked sender's value
+   *  (in slot s) in its place, which the core has made the tail. */
+  takeBufferedAndSender(s: number): unknown {
+    const pos = core.lastPos(T);
+    const buf = this.buf;
+    const v = buf[pos];
+    buf[pos] = takeFromSender(s);
+    return v;
+  }
+
+  close(): void {
+    const r = core.chanClose(T, this.id);
+    if (r === R_CLOSED) throw new PanicError("close of closed channel");
+    if (r !== 0) throw coreFailure(r);
+    for (;;) {
+      const w = core.chanCloseNext(T, this.id);
+      if (w < 0) break;
+      const waiter = releaseSlot(w >>> 1) as Waiter;
+      if ((w & 1) !== 0) waiter.failSend();
+      else waiter.wakeRecv(undefined, false);
+    }
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return new ChanIterator<T>(this);
+  }
+
+  /** @internal */
+  iterNext(): Promise<IteratorResult<T>> {
+    return this.#recv(ITER);
+  }
+}
+
+class ChanIterator<T> implements AsyncIterator<T> {
+  constructor(private readonly ch: Chan<T>) {}
+  next(): Promise<IteratorResult<T>> {
+    return this.ch.iterNext();
+  }
+  // Leaving a for-await loop early calls return(): the channel stays open and nothing was taken
+  // beyond what the loop received.
+  return(): Promise<IteratorResult<T>> {
+    return Promise.resolve(DONE);
+  }
+}
+
+/**
+ * `make(chan T, capacity)`: a new channel; capacity 0 (the default) is unbuffered.
+ * Throws `RangeError` ("makechan: size out of range") unless capacity is a non-negative safe
+ * integer the core can hold (below 2^28).
+ *
+ * @example
+ * ```ts
+ * const done = chan<void>();
+ * go(async () => { await work(); done.close(); });
+ * await done.recv();
+ * ```
+ */
+export function chan<T = unknown>(capacity: number = 0): Chan<T> {
+  if (typeof capacity !== "number" || !Number.isSafeInteger(capacity) || capacity < 0) {
+    throw new RangeError(`makechan: size out of range (capacity ${String(capacity)})`);
+  }
+  if (dead.length > 0) freeDeadChannels();
+  const id = core.chanNew(T, capacity);
+  if (id === -2) {
+    throw new RangeError(`makechan: size out of range (capacity ${capacity}; at most ${2 ** 28 - 1})`);
+  }
+  if (id < 0) throw coreFailure(7);
+  const ch = new Chan<T>(id, capacity);
+  registry.register(ch, id);
+  return ch;
+}

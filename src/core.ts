@@ -1,0 +1,130 @@
+// Loading the core and the facade's slot table.
+//
+// The core (assembly/) is instantiated once per thread over one WebAssembly.Memory. Where
+// SharedArrayBuffer is available the memory is shared, so that shared channels (a later issue)
+// can reach it from workers; in a browser page that is not cross-origin isolated, the same core
+// compiled against a plain memory is used and local channels work as before.
+//
+// JS values never enter the core. The core refers to whoever waits by a *slot*: an index into
+// `slots` below, where the facade keeps the parked operation (a Parked or a select's state).
+// Loading uses only WebAssembly and atob, so it runs in Node, browsers and bundlers alike.
+
+import { CORE_SHARED, CORE_LOCAL } from "./core-wasm.generated.js";
+
+/** The core's exports, as the facade calls them (see assembly/index.ts for each contract). */
+export interface Core {
+  threadNew(seed: number): number;
+  bytesInUse(t: number): number;
+  heapTop(): number;
+  chanNew(t: number, cap: number): number;
+  chanFree(t: number, c: number): number;
+  chanSend(t: number, c: number, slot: number, block: number): number;
+  chanRecv(t: number, c: number, slot: number, block: number): number;
+  chanClose(t: number, c: number): number;
+  chanCloseNext(t: number, c: number): number;
+  chanLen(c: number): number;
+  chanCap(c: number): number;
+  chanClosed(c: number): number;
+  chanWaiters(c: number): number;
+  lastPos(t: number): number;
+  firedCase(t: number): number;
+  seed(t: number, s: number): number;
+  rand(t: number, n: number): number;
+  selReserve(t: number, n: number): number;
+  selCase(t: number, i: number, c: number, isSend: number): number;
+  selPoll(t: number, n: number, slot: number, block: number): number;
+  selFired(t: number): number;
+  goNew(t: number, slot: number): number;
+  runqGet(t: number): number;
+  goExit(t: number, g: number): number;
+  liveGoroutines(t: number): number;
+  liveChannels(t: number): number;
+  goroutinesCreated(t: number): number;
+}
+
+// Result words (assembly/layout.ts, RESULT): code in bits 0..2, payload in bits 3..31.
+export const R_BUFFERED = 0;
+export const R_HANDOFF = 1;
+export const R_BLOCKED = 2;
+export const R_WOULD_BLOCK = 3;
+export const R_CLOSED = 4;
+export const R_BAD = 5;
+export const R_BUFFERED_SENDER = 6;
+export const R_NOMEM = 7;
+
+/** Pages of 64 KiB: the memory starts small and the core grows it as records are needed. */
+const INITIAL_PAGES = 32;
+const MAXIMUM_PAGES = 8192; // 512 MiB, the maximum the core is compiled for
+
+function decode(b64: string): Uint8Array<ArrayBuffer> {
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+function sharedMemoryAvailable(): boolean {
+  if (typeof SharedArrayBuffer !== "function") return false;
+  try {
+    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True when this thread's core runs over a shared memory. */
+export const sharedMemory: boolean = sharedMemoryAvailable();
+
+/** This thread's memory. */
+export const memory: WebAssembly.Memory = new WebAssembly.Memory(
+  sharedMemory
+    ? { initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true }
+    : { initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES },
+);
+
+const module = await WebAssembly.compile(decode(sharedMemory ? CORE_SHARED : CORE_LOCAL));
+const instance = await WebAssembly.instantiate(module, { env: { memory } });
+
+/** This thread's instance of the core. */
+export const core = instance.exports as unknown as Core;
+
+/** This thread's context index in the core. */
+export const T: number = core.threadNew(0);
+if (T < 0) throw new Error("baton: the core has no thread context left for this thread");
+
+// ── the slot table ────────────────────────────────────────────────────────────────────────────
+// A slot is taken only once the core has parked the caller: operations pass peekSlot() to the
+// core, and call takeSlot() with the same number only if the result is R_BLOCKED, so an operation
+// that completes at once costs nothing here.
+
+const slots: unknown[] = [];
+const freeSlots: number[] = [];
+
+/** The slot the next parked operation will get. */
+export function peekSlot(): number {
+  const n = freeSlots.length;
+  return n > 0 ? freeSlots[n - 1]! : slots.length;
+}
+
+/** Takes slot s (the value peekSlot() returned) for `entry`. */
+export function takeSlot(s: number, entry: unknown): void {
+  if (s === slots.length) slots.push(entry);
+  else {
+    freeSlots.pop();
+    slots[s] = entry;
+  }
+}
+
+/** Frees slot s and returns what it held. */
+export function releaseSlot(s: number): unknown {
+  const e = slots[s];
+  slots[s] = undefined;
+  freeSlots.push(s);
+  return e;
+}
+
+/** Slots in use, for tests and diagnostics. */
+export function slotsInUse(): number {
+  return slots.length - freeSlots.length;
+}

@@ -1,0 +1,25 @@
+// Errors that baton raises.
+
+/**
+ * A Go panic: misuse that Go reports with `panic`, such as sending on a closed channel. Its
+ * `message` is Go's panic message, verbatim.
+ *
+ * @example
+ * ```ts
+ * const ch = chan<number>();
+ * ch.close();
+ * try { ch.close(); } catch (e) { e instanceof PanicError; e.message; } // "close of closed channel"
+ * ```
+ */
+export class PanicError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PanicError";
+  }
+}
+
+/** The error for a result word the core should never give here (a bug or exhausted memory). */
+export function coreFailure(code: number): Error {
+  if (code === 7) return new RangeError("baton: the core's memory is exhausted (512 MiB)");
+  return new Error(`baton: internal error: the core refused the operation (code ${code})`);
+}

@@ -1,0 +1,233 @@
+// select: the JS side of assembly/select.ts. The cases are written into the core's scratch block
+// for this thread, the core polls them in a random order and, if none can proceed and the select
+// may wait, parks one waiter per case under a single slot. The first peer to take any of them
+// fires the select and the core drops the rest (takeWaiter), so a select that did not fire
+// leaves nothing behind.
+
+import {
+  core, T, peekSlot, takeSlot, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK, R_CLOSED, R_BAD,
+  R_BUFFERED_SENDER,
+} from "./core.js";
+import { Chan, wakeReceiver, takeFromSender } from "./chan.js";
+import type { Waiter, RecvChan, SendChan } from "./chan.js";
+import { PanicError, coreFailure } from "./errors.js";
+
+/** Go refuses selects of more than 65536 cases; so does the core. */
+const MAX_CASES = 65536;
+
+/**
+ * A receive case for {@link select}: Go's `case v, ok := <-ch`. After it fires, `value` and `ok`
+ * hold what `recvOk` would give. Reusable across selects.
+ */
+export class RecvCase<T> {
+  /** The value received by the last time this case fired. */
+  value: T | undefined = undefined;
+  /** False only if the last receive found the channel closed and drained. */
+  ok = false;
+  /** @internal The select this case is parked in, if any. */
+  parkedIn: SelectState | null = null;
+  /** @param ch The channel; `null` never proceeds (Go's nil channel). */
+  constructor(public ch: RecvChan<T> | null) {}
+}
+
+/**
+ * A send case for {@link select}: Go's `case ch <- value`. `value` may be reassigned before the
+ * case is used again.
+ */
+export class SendCase<T> {
+  /** @internal The select this case is parked in, if any. */
+  parkedIn: SelectState | null = null;
+  /** @param ch The channel; `null` never proceeds (Go's nil channel). */
+  constructor(
+    public ch: SendChan<T> | null,
+    public value: T,
+  ) {}
+}
+
+/** Any select case. */
+export type Case = RecvCase<any> | SendCase<any>;
+
+/**
+ * A receive case: `case v, ok := <-ch`.
+ *
+ * @example
+ * ```ts
+ * const a = recv(numbers), b = recv(words);
+ * if ((await select([a, b])) === 0) console.log(a.value, a.ok);
+ * ```
+ */
+export function recv<T>(ch: RecvChan<T> | null): RecvCase<T> {
+  return new RecvCase<T>(ch);
+}
+
+/**
+ * A send case: `case ch <- value`.
+ *
+ * @example
+ * ```ts
+ * const out = send(results, 42);
+ * await select([out, recv(quit)]);
+ * ```
+ */
+export function send<T>(ch: SendChan<T> | null, value: T): SendCase<T> {
+  return new SendCase<T>(ch, value);
+}
+
+/** A select parked in the core under one slot. */
+class SelectState implements Waiter {
+  resolve!: (i: number) => void;
+  reject!: (e: unknown) => void;
+  constructor(readonly cases: readonly Case[]) {}
+
+  #fire(): number {
+    const cases = this.cases;
+    for (let i = 0; i < cases.length; i++) cases[i]!.parkedIn = null;
+    return core.firedCase(T);
+  }
+  wakeRecv(v: unknown, ok: boolean): void {
+    const i = this.#fire();
+    const c = this.cases[i] as RecvCase<unknown>;
+    c.value = v;
+    c.ok = ok;
+    this.resolve(i);
+  }
+  wakeSend(): unknown {
+    const i = this.#fire();
+    this.resolve(i);
+    return (this.cases[i] as SendCase<unknown>).value;
+  }
+  failSend(): void {
+    this.#fire();
+    this.reject(new PanicError("send on closed channel"));
+  }
+}
+
+// Resolved promises for the common results, so that a select that completes at once allocates
+// no promise.
+const RESOLVED_INDEX: Promise<number>[] = [];
+for (let i = -1; i < 16; i++) RESOLVED_INDEX[i + 1] = Promise.resolve(i);
+const NEVER: Promise<number> = new Promise<number>(() => {});
+
+let reserved = 0;
+
+/** Performs a select: the fired case's index, -1 (nothing could proceed and block is false), or
+ *  a promise of the index when it parked. Throws for bad input and for a send on a closed
+ *  channel. */
+function run(cases: readonly Case[], block: boolean): number | Promise<number> {
+  if (!Array.isArray(cases)) throw new TypeError("select: cases must be an array of recv() and send() cases");
+  const n = cases.length;
+  if (n > reserved) {
+    if (n > MAX_CASES) throw new RangeError(`select: too many cases (${n}; at most ${MAX_CASES})`);
+    if (core.selReserve(T, n) === 0) throw coreFailure(7);
+    reserved = n;
+  }
+  for (let i = 0; i < n; i++) {
+    const c: unknown = cases[i];
+    let isSend = 0;
+    if (c instanceof SendCase) isSend = 1;
+    else if (!(c instanceof RecvCase)) {
+      throw new TypeError(`select: case ${i} is not a case made by recv() or send()`);
+    }
+    if (c.parkedIn !== null) {
+      throw new Error(
+        `select: case ${i} is already waiting in another select; a case object can wait in one select at a time`,
+      );
+    }
+    const ch: unknown = c.ch;
+    let id = 0;
+    if (ch !== null) {
+      if (!(ch instanceof Chan)) throw new TypeError(`select: case ${i}: not a baton channel (use chan() or null)`);
+      id = ch.id;
+    }
+    core.selCase(T, i, id, isSend);
+  }
+  const s = peekSlot();
+  const r = core.selPoll(T, n, s, block ? 1 : 0);
+  const code = r & 7;
+  if (code === R_WOULD_BLOCK) return -1;
+  if (code === R_BLOCKED) {
+    if (r >>> 3 === 0) return NEVER; // only nil channels, or no case at all
+    const st = new SelectState(cases);
+    const p = new Promise<number>((resolve, reject) => {
+      st.resolve = resolve;
+      st.reject = reject;
+    });
+    for (let i = 0; i < n; i++) cases[i]!.parkedIn = st;
+    takeSlot(s, st);
+    return p;
+  }
+  const i = core.selFired(T);
+  if (code === R_BAD) throw new TypeError(`select: case ${i}: the channel is no longer live`);
+  const c = cases[i]!;
+  const ch = c.ch as unknown as Chan<unknown>;
+  if (c instanceof SendCase) {
+    switch (code) {
+      case R_BUFFERED:
+        ch.buf[r >>> 3] = c.value;
+        return i;
+      case R_HANDOFF:
+        wakeReceiver(r >>> 3, c.value);
+        return i;
+      case R_CLOSED:
+        throw new PanicError("send on closed channel");
+    }
+  } else {
+    switch (code) {
+      case R_BUFFERED:
+        c.value = ch.takeBuffered(r >>> 3);
+        c.ok = true;
+        return i;
+      case R_HANDOFF:
+        c.value = takeFromSender(r >>> 3);
+        c.ok = true;
+        return i;
+      case R_BUFFERED_SENDER:
+        c.value = ch.takeBufferedAndSender(r >>> 3);
+        c.ok = true;
+        return i;
+      case R_CLOSED:
+        c.value = undefined;
+        c.ok = false;
+        return i;
+    }
+  }
+  throw coreFailure(code);
+}
+
+/**
+ * Go's `select`: waits until at least one case can proceed, performs exactly one (chosen
+ * uniformly at random among the ready ones) and resolves to its index. With
+ * `{ default: true }` it never waits and resolves to -1 where no case can proceed.
+ * `select([])` never resolves. A send case on a closed channel rejects with
+ * `PanicError("send on closed channel")`.
+ *
+ * @example
+ * ```ts
+ * const a = recv(jobs), q = recv(quit);
+ * for (;;) {
+ *   if ((await select([a, q])) === 1) break;
+ *   handle(a.value);
+ * }
+ * ```
+ */
+export function select(cases: readonly Case[], options?: { default?: boolean }): Promise<number> {
+  try {
+    const r = run(cases, !(options !== undefined && options.default === true));
+    if (typeof r !== "number") return r;
+    return r < 15 ? RESOLVED_INDEX[r + 1]! : Promise.resolve(r);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+/**
+ * A select with a default case, as a plain call: the index of the case performed, or -1.
+ *
+ * @example
+ * ```ts
+ * if (trySelect([send(out, v)]) === -1) dropped++;
+ * ```
+ */
+export function trySelect(cases: readonly Case[]): number {
+  return run(cases, false) as number;
+}
