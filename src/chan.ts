@@ -7,26 +7,21 @@
 // settles, and its goroutine continues in a later microtask. No user code runs inside a core call.
 
 import {
-  core, T, peekSlot, takeSlot, releaseSlot, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK,
+  core, T, peekSlot, takeSlot, releaseSlot, slotKind, slotFn, slotAux, slotRej, capture, captured,
+  K_RECV, K_RECV_OK, K_ITER, K_SEND, K_SELECT, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK,
   R_CLOSED, R_BUFFERED_SENDER,
 } from "./core.js";
 import { PanicError, coreFailure } from "./errors.js";
 
-/** Whoever is parked in a slot: a plain send or receive (Parked), or a select (select.ts). */
-export interface Waiter {
-  /** A parked receive completes with `v`; `ok` is false when the channel closed. */
+/** A parked select (select.ts): it learns from the core which of its cases fired. */
+export interface SelectWaiter {
+  /** A receive case completes with `v`; `ok` is false when the channel closed. */
   wakeRecv(v: unknown, ok: boolean): void;
-  /** A parked send completes; returns the value it sends. */
+  /** A send case completes; returns the value it sends. */
   wakeSend(): unknown;
-  /** The channel closed under a parked send: it panics. */
+  /** The channel of a send case closed: the select panics. */
   failSend(): void;
 }
-
-// How a receive reports its result.
-const RECV = 0; // T | undefined
-const RECV_OK = 1; // [T | undefined, boolean]
-const ITER = 2; // IteratorResult<T>
-const SEND = 3;
 
 const DONE: IteratorResult<never> = Object.freeze({ value: undefined, done: true }) as IteratorResult<never>;
 
@@ -39,49 +34,48 @@ function sendOnClosed(): PanicError {
 }
 
 function recvResult(kind: number, v: unknown, ok: boolean): unknown {
-  if (kind === RECV) return v;
-  if (kind === RECV_OK) return [v, ok];
+  if (kind === K_RECV) return v;
+  if (kind === K_RECV_OK) return [v, ok];
   return ok ? { value: v, done: false } : DONE;
 }
 
-/** A plain send or receive parked in the core. */
-class Parked implements Waiter {
-  resolve!: (v: unknown) => void;
-  reject!: (e: unknown) => void;
-  constructor(
-    readonly kind: number,
-    readonly value: unknown,
-  ) {}
-  wakeRecv(v: unknown, ok: boolean): void {
-    this.resolve(recvResult(this.kind, v, ok));
-  }
-  wakeSend(): unknown {
-    this.resolve(undefined);
-    return this.value;
-  }
-  failSend(): void {
-    this.reject(sendOnClosed());
-  }
-}
-
+/** Parks the caller in slot s (which the core has just queued) and returns its promise. */
 function park(s: number, kind: number, value: unknown): Promise<any> {
-  const p = new Parked(kind, value);
-  const promise = new Promise((resolve, reject) => {
-    p.resolve = resolve;
-    p.reject = reject;
-  });
-  takeSlot(s, p);
+  const promise = new Promise(capture);
+  takeSlot(s, kind, captured.resolve, value, kind === K_SEND ? captured.reject : undefined);
   return promise;
 }
 
-/** Completes the parked receiver in slot s with `v`. */
-export function wakeReceiver(s: number, v: unknown): void {
-  (releaseSlot(s) as Waiter).wakeRecv(v, true);
+/** Completes the parked receiver in slot s with `v` (ok false: the channel closed). */
+export function wakeReceiver(s: number, v: unknown, ok: boolean): void {
+  const kind = slotKind[s]!;
+  const fn = slotFn[s]!;
+  const aux = slotAux[s];
+  releaseSlot(s);
+  if (kind === K_RECV) fn(v);
+  else if (kind === K_SELECT) (aux as SelectWaiter).wakeRecv(v, ok);
+  else fn(recvResult(kind, v, ok));
 }
 
 /** Completes the parked sender in slot s and returns its value. */
 export function takeFromSender(s: number): unknown {
-  return (releaseSlot(s) as Waiter).wakeSend();
+  const kind = slotKind[s];
+  const fn = slotFn[s]!;
+  const aux = slotAux[s];
+  releaseSlot(s);
+  if (kind === K_SELECT) return (aux as SelectWaiter).wakeSend();
+  fn(undefined);
+  return aux;
+}
+
+/** Fails the parked sender in slot s: its channel closed. */
+function failSender(s: number): void {
+  const kind = slotKind[s];
+  const rej = slotRej[s];
+  const aux = slotAux[s];
+  releaseSlot(s);
+  if (kind === K_SELECT) (aux as SelectWaiter).failSend();
+  else rej!(sendOnClosed());
 }
 
 // A channel's core record is freed once its JS object is unreachable: the finalizer queues the
@@ -183,10 +177,10 @@ export class Chan<T> implements SendChan<T>, RecvChan<T> {
         this.buf[r >>> 3] = v;
         return RESOLVED;
       case R_HANDOFF:
-        wakeReceiver(r >>> 3, v);
+        wakeReceiver(r >>> 3, v, true);
         return RESOLVED;
       case R_BLOCKED:
-        return park(s, SEND, v);
+        return park(s, K_SEND, v);
       case R_CLOSED:
         return Promise.reject(sendOnClosed());
       default:
@@ -201,7 +195,7 @@ export class Chan<T> implements SendChan<T>, RecvChan<T> {
         this.buf[r >>> 3] = v;
         return true;
       case R_HANDOFF:
-        wakeReceiver(r >>> 3, v);
+        wakeReceiver(r >>> 3, v, true);
         return true;
       case R_WOULD_BLOCK:
         return false;
@@ -213,11 +207,11 @@ export class Chan<T> implements SendChan<T>, RecvChan<T> {
   }
 
   recv(): Promise<T | undefined> {
-    return this.#recv(RECV);
+    return this.#recv(K_RECV);
   }
 
   recvOk(): Promise<[T | undefined, boolean]> {
-    return this.#recv(RECV_OK);
+    return this.#recv(K_RECV_OK);
   }
 
   #recv(kind: number): Promise<any> {
@@ -231,7 +225,7 @@ export class Chan<T> implements SendChan<T>, RecvChan<T> {
       case R_BUFFERED_SENDER:
         return Promise.resolve(recvResult(kind, this.takeBufferedAndSender(r >>> 3), true));
       case R_CLOSED:
-        return kind === RECV ? RESOLVED_UNDEFINED : Promise.resolve(recvResult(kind, undefined, false));
+        return kind === K_RECV ? RESOLVED_UNDEFINED : Promise.resolve(recvResult(kind, undefined, false));
       case R_BLOCKED:
         return park(s, kind, undefined);
       default:
@@ -282,9 +276,8 @@ export class Chan<T> implements SendChan<T>, RecvChan<T> {
     for (;;) {
       const w = core.chanCloseNext(T, this.id);
       if (w < 0) break;
-      const waiter = releaseSlot(w >>> 1) as Waiter;
-      if ((w & 1) !== 0) waiter.failSend();
-      else waiter.wakeRecv(undefined, false);
+      if ((w & 1) !== 0) failSender(w >>> 1);
+      else wakeReceiver(w >>> 1, undefined, false);
     }
   }
 
@@ -294,7 +287,7 @@ export class Chan<T> implements SendChan<T>, RecvChan<T> {
 
   /** @internal */
   iterNext(): Promise<IteratorResult<T>> {
-    return this.#recv(ITER);
+    return this.#recv(K_ITER);
   }
 }
 

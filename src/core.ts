@@ -94,37 +94,76 @@ export const T: number = core.threadNew(0);
 if (T < 0) throw new Error("baton: the core has no thread context left for this thread");
 
 // ── the slot table ────────────────────────────────────────────────────────────────────────────
+// Whoever is parked is described by four parallel arrays indexed by slot: its kind (how it takes
+// its result), the resolve function of its promise, an auxiliary value (a sender's value, or a
+// select's state) and, for senders, the reject function. Parallel arrays of plain values cost no
+// allocation per parked operation beyond the promise itself.
 // A slot is taken only once the core has parked the caller: operations pass peekSlot() to the
 // core, and call takeSlot() with the same number only if the result is R_BLOCKED, so an operation
 // that completes at once costs nothing here.
 
-const slots: unknown[] = [];
+/** Slot kinds. */
+export const K_RECV = 0; // resolves with the value
+export const K_RECV_OK = 1; // resolves with [value, ok]
+export const K_ITER = 2; // resolves with an IteratorResult
+export const K_SEND = 3; // resolves with undefined; aux is the value, rej the reject function
+export const K_SELECT = 4; // aux is the select's state
+export const K_GO = 5; // aux is a goroutine waiting to start
+
+export const slotKind: number[] = [];
+export const slotFn: (((v: any) => void) | undefined)[] = [];
+export const slotAux: unknown[] = [];
+export const slotRej: (((e: unknown) => void) | undefined)[] = [];
 const freeSlots: number[] = [];
 
 /** The slot the next parked operation will get. */
 export function peekSlot(): number {
   const n = freeSlots.length;
-  return n > 0 ? freeSlots[n - 1]! : slots.length;
+  return n > 0 ? freeSlots[n - 1]! : slotKind.length;
 }
 
-/** Takes slot s (the value peekSlot() returned) for `entry`. */
-export function takeSlot(s: number, entry: unknown): void {
-  if (s === slots.length) slots.push(entry);
-  else {
+/** Takes slot s (the value peekSlot() returned). */
+export function takeSlot(
+  s: number,
+  kind: number,
+  fn: ((v: any) => void) | undefined,
+  aux: unknown,
+  rej: ((e: unknown) => void) | undefined,
+): void {
+  if (s === slotKind.length) {
+    slotKind.push(kind);
+    slotFn.push(fn);
+    slotAux.push(aux);
+    slotRej.push(rej);
+  } else {
     freeSlots.pop();
-    slots[s] = entry;
+    slotKind[s] = kind;
+    slotFn[s] = fn;
+    slotAux[s] = aux;
+    slotRej[s] = rej;
   }
 }
 
-/** Frees slot s and returns what it held. */
-export function releaseSlot(s: number): unknown {
-  const e = slots[s];
-  slots[s] = undefined;
+/** Frees slot s (after its contents were read). */
+export function releaseSlot(s: number): void {
+  slotFn[s] = undefined;
+  slotAux[s] = undefined;
+  slotRej[s] = undefined;
   freeSlots.push(s);
-  return e;
 }
 
 /** Slots in use, for tests and diagnostics. */
 export function slotsInUse(): number {
-  return slots.length - freeSlots.length;
+  return slotKind.length - freeSlots.length;
+}
+
+// new Promise(capture) hands out the promise's resolving functions without allocating a closure
+// per promise: the caller reads them from `captured` right after the constructor returns.
+export const captured: { resolve: (v: any) => void; reject: (e: unknown) => void } = {
+  resolve: () => {},
+  reject: () => {},
+};
+export function capture(resolve: (v: any) => void, reject: (e: unknown) => void): void {
+  captured.resolve = resolve;
+  captured.reject = reject;
 }

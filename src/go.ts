@@ -4,7 +4,7 @@
 // that those start are started by the same drain. A goroutine's G record lives until its
 // function returns (or its promise settles).
 
-import { core, T, peekSlot, takeSlot, releaseSlot } from "./core.js";
+import { core, T, peekSlot, takeSlot, releaseSlot, slotAux, K_GO } from "./core.js";
 import { coreFailure } from "./errors.js";
 
 /** What a panic handler learns of the goroutine that panicked. */
@@ -49,7 +49,7 @@ export function go<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A)
   const s = peekSlot();
   const g = core.goNew(T, s);
   if (g === 0) throw coreFailure(7);
-  takeSlot(s, new G(fn as (...args: any[]) => unknown, args, g, core.goroutinesCreated(T)));
+  takeSlot(s, K_GO, undefined, new G(fn as (...args: any[]) => unknown, args, g, core.goroutinesCreated(T)), undefined);
   if (!drainScheduled) {
     drainScheduled = true;
     queueMicrotask(drain);
@@ -60,7 +60,9 @@ function drain(): void {
   for (;;) {
     const s = core.runqGet(T);
     if (s < 0) break;
-    start(releaseSlot(s) as G);
+    const g = slotAux[s] as G;
+    releaseSlot(s);
+    start(g);
   }
   drainScheduled = false;
 }

@@ -5,11 +5,11 @@
 // leaves nothing behind.
 
 import {
-  core, T, peekSlot, takeSlot, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK, R_CLOSED, R_BAD,
+  core, T, peekSlot, takeSlot, K_SELECT, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK, R_CLOSED, R_BAD,
   R_BUFFERED_SENDER,
 } from "./core.js";
 import { Chan, wakeReceiver, takeFromSender } from "./chan.js";
-import type { Waiter, RecvChan, SendChan } from "./chan.js";
+import type { SelectWaiter, RecvChan, SendChan } from "./chan.js";
 import { PanicError, coreFailure } from "./errors.js";
 
 /** Go refuses selects of more than 65536 cases; so does the core. */
@@ -74,7 +74,7 @@ export function send<T>(ch: SendChan<T> | null, value: T): SendCase<T> {
 }
 
 /** A select parked in the core under one slot. */
-class SelectState implements Waiter {
+class SelectState implements SelectWaiter {
   resolve!: (i: number) => void;
   reject!: (e: unknown) => void;
   constructor(readonly cases: readonly Case[]) {}
@@ -153,7 +153,7 @@ function run(cases: readonly Case[], block: boolean): number | Promise<number> {
       st.reject = reject;
     });
     for (let i = 0; i < n; i++) cases[i]!.parkedIn = st;
-    takeSlot(s, st);
+    takeSlot(s, K_SELECT, undefined, st, undefined);
     return p;
   }
   const i = core.selFired(T);
@@ -166,7 +166,7 @@ function run(cases: readonly Case[], block: boolean): number | Promise<number> {
         ch.buf[r >>> 3] = c.value;
         return i;
       case R_HANDOFF:
-        wakeReceiver(r >>> 3, c.value);
+        wakeReceiver(r >>> 3, c.value, true);
         return i;
       case R_CLOSED:
         throw new PanicError("send on closed channel");
