@@ -2,8 +2,8 @@
 // thread's scratch block (selReserve, selCase), then selPoll:
 //   pass 1: visits the cases in a uniformly random order (Fisher–Yates from the thread's PRNG) and
 //           performs the first one that can proceed;
-//   pass 2: if none can and the select blocks, parks one waiter per non-nil case, all pointing to
-//           one select record. The first peer that takes any of them fires the select, and
+//   pass 2: if none can and the select blocks, parks one waiter per non-nil case (in poll order),
+//           all pointing to one select record. The first peer that takes any of them fires the select, and
 //           takeWaiter (chan.ts) removes the others at once, so nothing is left behind.
 // Local channels are touched by their own thread only, so no channel is locked here; shared
 // channels will lock theirs in address order (Go's lockorder) before pass 1.
@@ -122,8 +122,11 @@ export function selPoll(t: u32, n: u32, slot: u32, block: i32): i32 {
   store<u32>(s, MAGIC_SELECT, S_MAGIC);
   store<u32>(s, 0, S_FIRST);
   store<u32>(s, slot, S_SLOT);
+  // Waiters are queued in poll order, so that several cases of this select on one channel are
+  // served in a random order too (Go's TestPseudoRandomSend).
   let last: u32 = 0;
-  for (let i: u32 = 0; i < n; i++) {
+  for (let k: u32 = 0; k < n; k++) {
+    const i = load<u32>(order + (k << 2));
     const p = cases + (i << 3);
     const c = load<u32>(p);
     if (c == 0) continue;

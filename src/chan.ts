@@ -7,7 +7,7 @@
 // settles, and its goroutine continues in a later microtask. No user code runs inside a core call.
 
 import {
-  core, T, peekSlot, takeSlot, releaseSlot, slotKind, slotFn, slotAux, slotRej, capture, captured,
+  core, T, peekToken, takeSlot, releaseSlot, slotFn, slotAux, capture, captured,
   K_RECV, K_RECV_OK, K_ITER, K_SEND, K_SELECT, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK,
   R_CLOSED, R_BUFFERED_SENDER,
 } from "./core.js";
@@ -39,43 +39,72 @@ function recvResult(kind: number, v: unknown, ok: boolean): unknown {
   return ok ? { value: v, done: false } : DONE;
 }
 
-/** Parks the caller in slot s (which the core has just queued) and returns its promise. */
-function park(s: number, kind: number, value: unknown): Promise<any> {
+/** Parks the caller under `token` (which the core has just queued) and returns its promise. */
+function park(token: number, value: unknown): Promise<any> {
   const promise = new Promise(capture);
-  takeSlot(s, kind, captured.resolve, value, kind === K_SEND ? captured.reject : undefined);
+  takeSlot(token, captured.resolve, value);
   return promise;
 }
 
-/** Completes the parked receiver in slot s with `v` (ok false: the channel closed). */
-export function wakeReceiver(s: number, v: unknown, ok: boolean): void {
-  const kind = slotKind[s]!;
+// Woken operations on buffered channels are settled from a ready queue, in one microtask after
+// the waker's synchronous code, so that the waker goes on first, as a Go goroutine that readies
+// another keeps running: a producer then runs ahead into the buffer instead of handing each value
+// to a parked consumer. On unbuffered channels every value is a handoff anyway, and the parked
+// side is settled at once.
+const readyFn: ((v: unknown) => void)[] = [];
+const readyVal: unknown[] = [];
+let readyScheduled = false;
+
+function ready(fn: (v: unknown) => void, v: unknown): void {
+  readyFn.push(fn);
+  readyVal.push(v);
+  if (!readyScheduled) {
+    readyScheduled = true;
+    queueMicrotask(flushReady);
+  }
+}
+
+function flushReady(): void {
+  // Settling a promise runs no user code, so nothing is added to the queue while this loop runs.
+  for (let i = 0; i < readyFn.length; i++) readyFn[i]!(readyVal[i]);
+  readyFn.length = 0;
+  readyVal.length = 0;
+  readyScheduled = false;
+}
+
+/** Completes the parked receiver of `token` with `v` (ok false: the channel closed), at once or,
+ *  with `defer`, from the ready queue. */
+export function wakeReceiver(token: number, v: unknown, ok: boolean, defer: boolean): void {
+  const s = token >>> 3;
+  const kind = token & 7;
   const fn = slotFn[s]!;
   const aux = slotAux[s];
   releaseSlot(s);
-  if (kind === K_RECV) fn(v);
-  else if (kind === K_SELECT) (aux as SelectWaiter).wakeRecv(v, ok);
+  if (kind === K_SELECT) (aux as SelectWaiter).wakeRecv(v, ok);
+  else if (defer) ready(fn, recvResult(kind, v, ok));
   else fn(recvResult(kind, v, ok));
 }
 
-/** Completes the parked sender in slot s and returns its value. */
-export function takeFromSender(s: number): unknown {
-  const kind = slotKind[s];
+/** Completes the parked sender of `token` and returns its value. */
+export function takeFromSender(token: number, defer: boolean): unknown {
+  const s = token >>> 3;
   const fn = slotFn[s]!;
   const aux = slotAux[s];
   releaseSlot(s);
-  if (kind === K_SELECT) return (aux as SelectWaiter).wakeSend();
-  fn(undefined);
+  if ((token & 7) === K_SELECT) return (aux as SelectWaiter).wakeSend();
+  if (defer) ready(fn, undefined);
+  else fn(undefined);
   return aux;
 }
 
-/** Fails the parked sender in slot s: its channel closed. */
-function failSender(s: number): void {
-  const kind = slotKind[s];
-  const rej = slotRej[s];
+/** Fails the parked sender of `token`: its channel closed. */
+function failSender(token: number): void {
+  const s = token >>> 3;
+  const fn = slotFn[s]!;
   const aux = slotAux[s];
   releaseSlot(s);
-  if (kind === K_SELECT) (aux as SelectWaiter).failSend();
-  else rej!(sendOnClosed());
+  if ((token & 7) === K_SELECT) (aux as SelectWaiter).failSend();
+  else fn(Promise.reject(sendOnClosed())); // the send's promise adopts the rejection
 }
 
 // A channel's core record is freed once its JS object is unreachable: the finalizer queues the
@@ -170,17 +199,17 @@ export class Chan<T> implements SendChan<T>, RecvChan<T> {
   }
 
   send(v: T): Promise<void> {
-    const s = peekSlot();
-    const r = core.chanSend(T, this.id, s, 1);
+    const token = peekToken(K_SEND);
+    const r = core.chanSend(T, this.id, token, 1);
     switch (r & 7) {
       case R_BUFFERED:
         this.buf[r >>> 3] = v;
         return RESOLVED;
       case R_HANDOFF:
-        wakeReceiver(r >>> 3, v, true);
+        wakeReceiver(r >>> 3, v, true, this.#cap !== 0);
         return RESOLVED;
       case R_BLOCKED:
-        return park(s, K_SEND, v);
+        return park(token, v);
       case R_CLOSED:
         return Promise.reject(sendOnClosed());
       default:
@@ -195,7 +224,7 @@ export class Chan<T> implements SendChan<T>, RecvChan<T> {
         this.buf[r >>> 3] = v;
         return true;
       case R_HANDOFF:
-        wakeReceiver(r >>> 3, v, true);
+        wakeReceiver(r >>> 3, v, true, this.#cap !== 0);
         return true;
       case R_WOULD_BLOCK:
         return false;
@@ -215,19 +244,19 @@ export class Chan<T> implements SendChan<T>, RecvChan<T> {
   }
 
   #recv(kind: number): Promise<any> {
-    const s = peekSlot();
-    const r = core.chanRecv(T, this.id, s, 1);
+    const token = peekToken(kind);
+    const r = core.chanRecv(T, this.id, token, 1);
     switch (r & 7) {
       case R_BUFFERED:
         return Promise.resolve(recvResult(kind, this.takeBuffered(r >>> 3), true));
       case R_HANDOFF:
-        return Promise.resolve(recvResult(kind, takeFromSender(r >>> 3), true));
+        return Promise.resolve(recvResult(kind, takeFromSender(r >>> 3, false), true));
       case R_BUFFERED_SENDER:
         return Promise.resolve(recvResult(kind, this.takeBufferedAndSender(r >>> 3), true));
       case R_CLOSED:
         return kind === K_RECV ? RESOLVED_UNDEFINED : Promise.resolve(recvResult(kind, undefined, false));
       case R_BLOCKED:
-        return park(s, kind, undefined);
+        return park(token, undefined);
       default:
         return Promise.reject(coreFailure(r & 7));
     }
@@ -239,7 +268,7 @@ export class Chan<T> implements SendChan<T>, RecvChan<T> {
       case R_BUFFERED:
         return [this.takeBuffered(r >>> 3) as T, true];
       case R_HANDOFF:
-        return [takeFromSender(r >>> 3) as T, true];
+        return [takeFromSender(r >>> 3, false) as T, true];
       case R_BUFFERED_SENDER:
         return [this.takeBufferedAndSender(r >>> 3) as T, true];
       case R_CLOSED:
@@ -265,7 +294,7 @@ export class Chan<T> implements SendChan<T>, RecvChan<T> {
     const pos = core.lastPos(T);
     const buf = this.buf;
     const v = buf[pos];
-    buf[pos] = takeFromSender(s);
+    buf[pos] = takeFromSender(s, true);
     return v;
   }
 
@@ -277,7 +306,7 @@ export class Chan<T> implements SendChan<T>, RecvChan<T> {
       const w = core.chanCloseNext(T, this.id);
       if (w < 0) break;
       if ((w & 1) !== 0) failSender(w >>> 1);
-      else wakeReceiver(w >>> 1, undefined, false);
+      else wakeReceiver(w >>> 1, undefined, false, false);
     }
   }
 
@@ -303,6 +332,9 @@ class ChanIterator<T> implements AsyncIterator<T> {
   }
 }
 
+/** The largest capacity: ring positions travel in the core's 29-bit result payload. */
+const MAX_CAPACITY = 2 ** 28 - 1;
+
 /**
  * `make(chan T, capacity)`: a new channel; capacity 0 (the default) is unbuffered.
  * Throws `RangeError` ("makechan: size out of range") unless capacity is a non-negative safe
@@ -319,11 +351,12 @@ export function chan<T = unknown>(capacity: number = 0): Chan<T> {
   if (typeof capacity !== "number" || !Number.isSafeInteger(capacity) || capacity < 0) {
     throw new RangeError(`makechan: size out of range (capacity ${String(capacity)})`);
   }
+  if (capacity > MAX_CAPACITY) {
+    throw new RangeError(`makechan: size out of range (capacity ${capacity}; at most ${MAX_CAPACITY})`);
+  }
   if (dead.length > 0) freeDeadChannels();
   const id = core.chanNew(T, capacity);
-  if (id === -2) {
-    throw new RangeError(`makechan: size out of range (capacity ${capacity}; at most ${2 ** 28 - 1})`);
-  }
+  if (id === -2) throw new RangeError(`makechan: size out of range (capacity ${capacity})`);
   if (id < 0) throw coreFailure(7);
   const ch = new Chan<T>(id, capacity);
   registry.register(ch, id);

@@ -94,53 +94,49 @@ export const T: number = core.threadNew(0);
 if (T < 0) throw new Error("baton: the core has no thread context left for this thread");
 
 // ── the slot table ────────────────────────────────────────────────────────────────────────────
-// Whoever is parked is described by four parallel arrays indexed by slot: its kind (how it takes
-// its result), the resolve function of its promise, an auxiliary value (a sender's value, or a
-// select's state) and, for senders, the reject function. Parallel arrays of plain values cost no
-// allocation per parked operation beyond the promise itself.
-// A slot is taken only once the core has parked the caller: operations pass peekSlot() to the
-// core, and call takeSlot() with the same number only if the result is R_BLOCKED, so an operation
+// Whoever is parked is described by two parallel arrays indexed by slot: the resolve function of
+// its promise, and an auxiliary value (a sender's value, a select's state, a goroutine waiting to
+// start). The core stores a *token* for it, (slot << 3) | kind, and hands the token back when it
+// wakes it, so the kind (how the parked operation takes its result) costs no array of its own.
+// Parallel arrays of plain values cost no allocation per parked operation beyond the promise.
+// A slot is taken only once the core has parked the caller: operations pass peekToken() to the
+// core, and call takeSlot() with the same token only if the result is R_BLOCKED, so an operation
 // that completes at once costs nothing here.
 
-/** Slot kinds. */
+/** Token kinds (the low 3 bits of a token). */
 export const K_RECV = 0; // resolves with the value
 export const K_RECV_OK = 1; // resolves with [value, ok]
 export const K_ITER = 2; // resolves with an IteratorResult
-export const K_SEND = 3; // resolves with undefined; aux is the value, rej the reject function
+export const K_SEND = 3; // resolves with undefined (or a rejected promise); aux is the value
 export const K_SELECT = 4; // aux is the select's state
 export const K_GO = 5; // aux is a goroutine waiting to start
 
-export const slotKind: number[] = [];
+/** Slots the table can hold: tokens travel in the core's 29-bit result payload. */
+const MAX_SLOTS = 1 << 26;
+
 export const slotFn: (((v: any) => void) | undefined)[] = [];
 export const slotAux: unknown[] = [];
-export const slotRej: (((e: unknown) => void) | undefined)[] = [];
 const freeSlots: number[] = [];
 
-/** The slot the next parked operation will get. */
-export function peekSlot(): number {
+/** The token the next parked operation of this kind will get. */
+export function peekToken(kind: number): number {
   const n = freeSlots.length;
-  return n > 0 ? freeSlots[n - 1]! : slotKind.length;
+  if (n > 0) return (freeSlots[n - 1]! << 3) | kind;
+  const s = slotFn.length;
+  if (s >= MAX_SLOTS) throw new RangeError(`baton: too many parked operations (at most ${MAX_SLOTS})`);
+  return (s << 3) | kind;
 }
 
-/** Takes slot s (the value peekSlot() returned). */
-export function takeSlot(
-  s: number,
-  kind: number,
-  fn: ((v: any) => void) | undefined,
-  aux: unknown,
-  rej: ((e: unknown) => void) | undefined,
-): void {
-  if (s === slotKind.length) {
-    slotKind.push(kind);
+/** Takes the slot of `token` (the value peekToken() returned). */
+export function takeSlot(token: number, fn: ((v: any) => void) | undefined, aux: unknown): void {
+  const s = token >>> 3;
+  if (s === slotFn.length) {
     slotFn.push(fn);
     slotAux.push(aux);
-    slotRej.push(rej);
   } else {
     freeSlots.pop();
-    slotKind[s] = kind;
     slotFn[s] = fn;
     slotAux[s] = aux;
-    slotRej[s] = rej;
   }
 }
 
@@ -148,22 +144,17 @@ export function takeSlot(
 export function releaseSlot(s: number): void {
   slotFn[s] = undefined;
   slotAux[s] = undefined;
-  slotRej[s] = undefined;
   freeSlots.push(s);
 }
 
 /** Slots in use, for tests and diagnostics. */
 export function slotsInUse(): number {
-  return slotKind.length - freeSlots.length;
+  return slotFn.length - freeSlots.length;
 }
 
-// new Promise(capture) hands out the promise's resolving functions without allocating a closure
-// per promise: the caller reads them from `captured` right after the constructor returns.
-export const captured: { resolve: (v: any) => void; reject: (e: unknown) => void } = {
-  resolve: () => {},
-  reject: () => {},
-};
-export function capture(resolve: (v: any) => void, reject: (e: unknown) => void): void {
+// new Promise(capture) hands out the promise's resolve function without allocating a closure per
+// promise: the caller reads it from `captured` right after the constructor returns.
+export const captured: { resolve: (v: any) => void } = { resolve: () => {} };
+export function capture(resolve: (v: any) => void): void {
   captured.resolve = resolve;
-  captured.reject = reject;
 }

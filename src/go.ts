@@ -4,7 +4,7 @@
 // that those start are started by the same drain. A goroutine's G record lives until its
 // function returns (or its promise settles).
 
-import { core, T, peekSlot, takeSlot, releaseSlot, slotAux, K_GO } from "./core.js";
+import { core, T, peekToken, takeSlot, releaseSlot, slotAux, K_GO } from "./core.js";
 import { coreFailure } from "./errors.js";
 
 /** What a panic handler learns of the goroutine that panicked. */
@@ -46,10 +46,10 @@ let panicHandler: ((error: unknown, info: GoroutineInfo) => void) | null = null;
  */
 export function go<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): void {
   if (typeof fn !== "function") throw new TypeError("go: the goroutine must be a function");
-  const s = peekSlot();
-  const g = core.goNew(T, s);
+  const token = peekToken(K_GO);
+  const g = core.goNew(T, token);
   if (g === 0) throw coreFailure(7);
-  takeSlot(s, K_GO, undefined, new G(fn as (...args: any[]) => unknown, args, g, core.goroutinesCreated(T)), undefined);
+  takeSlot(token, undefined, new G(fn as (...args: any[]) => unknown, args, g, core.goroutinesCreated(T)));
   if (!drainScheduled) {
     drainScheduled = true;
     queueMicrotask(drain);
@@ -58,10 +58,10 @@ export function go<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A)
 
 function drain(): void {
   for (;;) {
-    const s = core.runqGet(T);
-    if (s < 0) break;
-    const g = slotAux[s] as G;
-    releaseSlot(s);
+    const token = core.runqGet(T);
+    if (token < 0) break;
+    const g = slotAux[token >>> 3] as G;
+    releaseSlot(token >>> 3);
     start(g);
   }
   drainScheduled = false;

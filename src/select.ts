@@ -5,7 +5,7 @@
 // leaves nothing behind.
 
 import {
-  core, T, peekSlot, takeSlot, K_SELECT, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK, R_CLOSED, R_BAD,
+  core, T, peekToken, takeSlot, K_SELECT, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK, R_CLOSED, R_BAD,
   R_BUFFERED_SENDER,
 } from "./core.js";
 import { Chan, wakeReceiver, takeFromSender } from "./chan.js";
@@ -141,8 +141,8 @@ function run(cases: readonly Case[], block: boolean): number | Promise<number> {
     }
     core.selCase(T, i, id, isSend);
   }
-  const s = peekSlot();
-  const r = core.selPoll(T, n, s, block ? 1 : 0);
+  const token = block ? peekToken(K_SELECT) : 0;
+  const r = core.selPoll(T, n, token, block ? 1 : 0);
   const code = r & 7;
   if (code === R_WOULD_BLOCK) return -1;
   if (code === R_BLOCKED) {
@@ -153,7 +153,7 @@ function run(cases: readonly Case[], block: boolean): number | Promise<number> {
       st.reject = reject;
     });
     for (let i = 0; i < n; i++) cases[i]!.parkedIn = st;
-    takeSlot(s, K_SELECT, undefined, st, undefined);
+    takeSlot(token, undefined, st);
     return p;
   }
   const i = core.selFired(T);
@@ -166,7 +166,7 @@ function run(cases: readonly Case[], block: boolean): number | Promise<number> {
         ch.buf[r >>> 3] = c.value;
         return i;
       case R_HANDOFF:
-        wakeReceiver(r >>> 3, c.value, true);
+        wakeReceiver(r >>> 3, c.value, true, ch.cap !== 0);
         return i;
       case R_CLOSED:
         throw new PanicError("send on closed channel");
@@ -178,7 +178,7 @@ function run(cases: readonly Case[], block: boolean): number | Promise<number> {
         c.ok = true;
         return i;
       case R_HANDOFF:
-        c.value = takeFromSender(r >>> 3);
+        c.value = takeFromSender(r >>> 3, false);
         c.ok = true;
         return i;
       case R_BUFFERED_SENDER:
