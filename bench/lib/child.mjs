@@ -1,0 +1,93 @@
+// Runs one scenario for one library in this process and prints one result line:
+//   @@bench {"value": ..., ...}
+// Usage: node --expose-gc bench/lib/child.mjs <scenario> <library> [--quick]
+// The parent (bench/run.mjs) runs one child per (scenario, library), so a hang, a crash or a
+// deadlock exit in one library cannot take the other, or another scenario, with it.
+import { Bench } from "tinybench";
+import { loadLib } from "./libs.mjs";
+import { loadScenario } from "./scenarios.mjs";
+
+const MARK = "@@bench ";
+const [scenarioName, libName, ...flags] = process.argv.slice(2);
+const quick = flags.includes("--quick");
+// This child is one of `rounds` runs of the pair: it gets that share of the time budget.
+const rounds = Number(flags.find((f) => f.startsWith("--rounds="))?.slice(9) ?? 1);
+
+function report(obj) {
+  process.stdout.write(MARK + JSON.stringify(obj) + "\n");
+}
+function errorInfo(e) {
+  return { message: String(e?.message ?? e), name: e?.name, stack: e?.stack ? String(e.stack) : undefined };
+}
+let reported = false;
+function fail(kind, e) {
+  if (reported) return;
+  reported = true;
+  report({ status: "error", kind, error: errorInfo(e) });
+  process.exitCode = 1;
+}
+process.on("uncaughtException", (e) => {
+  fail("uncaught exception", e);
+  process.exit(1);
+});
+process.on("unhandledRejection", (e) => {
+  fail("unhandled rejection", e);
+  process.exit(1);
+});
+
+// Timed scenarios: warm up, then sample until both the time budget and the minimum number
+// of iterations are met. Each iteration runs a whole batch; per-op figures divide by it.
+// `time` is the budget per library over all rounds.
+const DEFAULTS = {
+  full: { time: 3000, iterations: 10, warmupTime: 400, warmupIterations: 3 },
+  quick: { time: 150, iterations: 3, warmupTime: 30, warmupIterations: 1 },
+};
+
+async function timed(scenario, lib) {
+  const opts = { ...DEFAULTS[quick ? "quick" : "full"], ...(scenario.options?.[quick ? "quick" : "full"] ?? {}) };
+  opts.time = Math.max(1, opts.time / rounds);
+  const fn = scenario.make(lib);
+  const bench = new Bench({ ...opts, throws: true, retainSamples: false });
+  bench.add(`${scenario.name}/${lib.name}`, fn, {
+    async: true,
+    beforeAll() {
+      globalThis.gc?.();
+    },
+  });
+  await bench.run();
+  const task = bench.tasks[0];
+  const r = task.result;
+  if (r.state !== "completed") throw r.error ?? new Error(`task ended in state ${r.state}`);
+  const perOp = (ms) => (ms * 1e6) / scenario.batch;
+  return {
+    value: perOp(r.latency.p50),
+    mean: perOp(r.latency.mean),
+    min: perOp(r.latency.min),
+    p75: perOp(r.latency.p75),
+    p99: perOp(r.latency.p99),
+    rme: r.latency.rme,
+    samples: r.latency.samplesCount,
+    batch: scenario.batch,
+    iterationMs: r.latency.p50,
+  };
+}
+
+try {
+  const scenario = await loadScenario(scenarioName);
+  const lib = await loadLib(libName);
+  const t0 = performance.now();
+  const res =
+    scenario.kind === "memory"
+      ? await scenario.measure(lib, { reps: quick ? 1 : Math.max(1, Math.ceil(3 / rounds)) })
+      : await timed(scenario, lib);
+  // Every scenario joins all its goroutines: any left over is a leak worth seeing.
+  if (typeof lib.numGoroutine === "function") {
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    res.goroutinesLeft = lib.numGoroutine();
+  }
+  res.wallMs = performance.now() - t0;
+  reported = true;
+  report({ status: "ok", ...res });
+} catch (e) {
+  fail("error", e);
+}

@@ -1,0 +1,18 @@
+// The scenarios, in the order they run and print. The names are fixed: results.json and any
+// comparison across runs key on them.
+export const SCENARIOS = [
+  "pingpong",
+  "spsc_buffered",
+  "spsc_unbuffered",
+  "select4",
+  "fanin8",
+  "pipeline3",
+  "spawn_join",
+  "parked_goroutine_bytes",
+  "sieve2000",
+];
+
+export function loadScenario(name) {
+  if (!SCENARIOS.includes(name)) throw new Error(`unknown scenario ${JSON.stringify(name)}`);
+  return import(`../scenarios/${name}.mjs`);
+}

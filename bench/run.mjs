@@ -1,0 +1,282 @@
+// baton's benchmark harness: every scenario, for baton and for the baseline, in one run.
+//
+//   npm run bench                          all scenarios, full budget (~1.5-2 min on 2 cores)
+//   npm run bench -- pingpong select4      only these scenarios (exact names or prefixes)
+//   npm run bench -- --quick               short budget: a smoke run of a few seconds each
+//   npm run bench -- --lib baseline        only one library (e.g. while baton is not built)
+//   npm run bench -- --out FILE            write the JSON elsewhere (default bench/results.json)
+//   npm run bench -- --rounds N            rounds per pair (default 2, --quick 1)
+//
+// Each (scenario, library) pair runs in its own child process (bench/lib/child.mjs) under
+// tinybench, so call sites never mix the two libraries' objects and a hang or a crash in one
+// is reported without losing the others. The pairs run in rounds, A B then B A (the machines
+// are shared and drift), each round with its share of the time budget; a library's figure is
+// the median of its rounds' medians. A child that does not finish within its time limit
+// is killed and reported as a hang. Figures are medians per operation; the ratio is
+// baton / baseline, and targets are on that ratio (parked_goroutine_bytes: an absolute bound
+// on baton's bytes). Results go to bench/results.json with the machine and the versions.
+import { spawn, execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync, renameSync, existsSync, readdirSync } from "node:fs";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+import { SCENARIOS, loadScenario } from "./lib/scenarios.mjs";
+import { LIBS } from "./lib/libs.mjs";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, "..");
+const MARK = "@@bench ";
+
+// ---- command line -------------------------------------------------------------------------
+function usage(msg) {
+  if (msg) console.error(`bench: ${msg}`);
+  console.error(`usage: npm run bench -- [--quick] [--lib baton|baseline] [--out FILE] [scenario...]
+scenarios: ${SCENARIOS.join(", ")}`);
+  process.exit(2);
+}
+const args = process.argv.slice(2);
+let quick = false, libs = [...LIBS], out = path.join(here, "results.json"), rounds = null;
+const wanted = [];
+for (let i = 0; i < args.length; i++) {
+  const a = args[i];
+  if (a === "--quick") quick = true;
+  else if (a === "--lib" || a.startsWith("--lib=")) {
+    const v = a.includes("=") ? a.slice(6) : args[++i];
+    if (!LIBS.includes(v)) usage(`unknown library ${JSON.stringify(v)}`);
+    libs = [v];
+  } else if (a === "--out" || a.startsWith("--out=")) {
+    out = path.resolve(a.includes("=") ? a.slice(6) : args[++i]);
+  } else if (a === "--rounds" || a.startsWith("--rounds=")) {
+    rounds = Number(a.includes("=") ? a.slice(9) : args[++i]);
+    if (!Number.isInteger(rounds) || rounds < 1) usage("--rounds needs a positive integer");
+  } else if (a === "--help" || a === "-h") usage();
+  else if (a.startsWith("-")) usage(`unknown flag ${a}`);
+  else wanted.push(a);
+}
+rounds ??= quick ? 1 : 2;
+const selected = wanted.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => wanted.some((w) => s === w || s.startsWith(w)));
+for (const w of wanted) if (!SCENARIOS.some((s) => s === w || s.startsWith(w))) usage(`no scenario matches ${JSON.stringify(w)}`);
+
+// ---- machine and versions -----------------------------------------------------------------
+function readJson(p) {
+  try {
+    return JSON.parse(readFileSync(p, "utf8"));
+  } catch {
+    return null;
+  }
+}
+function gitCommit() {
+  try {
+    return execFileSync("git", ["rev-parse", "HEAD"], { cwd: root, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+  } catch {
+    return null;
+  }
+}
+// Identifies the build that ran: sha256 over dist/'s .js and .wasm files, names included.
+function distSha256() {
+  const dir = path.join(root, "dist");
+  try {
+    const h = createHash("sha256");
+    for (const f of readdirSync(dir).filter((f) => /\.(js|wasm)$/.test(f)).sort()) h.update(f + "\0").update(readFileSync(path.join(dir, f)));
+    return h.digest("hex");
+  } catch {
+    return null;
+  }
+}
+const cpus = os.cpus();
+const machine = {
+  node: process.version,
+  v8: process.versions.v8,
+  os: { platform: os.platform(), release: os.release(), arch: os.arch(), type: os.type() },
+  cpus: { count: cpus.length, availableParallelism: os.availableParallelism?.() ?? cpus.length, list: cpus.map(({ model, speed }) => ({ model, speed })) },
+  totalMemBytes: os.totalmem(),
+  loadavgAtStart: os.loadavg(),
+};
+const versions = {
+  baton: readJson(path.join(root, "package.json"))?.version ?? null,
+  batonCommit: gitCommit(),
+  batonDistSha256: distSha256(),
+  baseline: "bench/baselines/promise-chan.mjs",
+  tinybench: readJson(path.join(root, "node_modules/tinybench/package.json"))?.version ?? null,
+  assemblyscript: readJson(path.join(root, "node_modules/assemblyscript/package.json"))?.version ?? null,
+  node: process.version,
+};
+
+// ---- running one child --------------------------------------------------------------------
+const LIMIT_MS = quick ? 60_000 : 150_000;
+
+function runChild(scenario, lib) {
+  return new Promise((resolve) => {
+    const argv = ["--expose-gc", path.join(here, "lib/child.mjs"), scenario, lib, `--rounds=${rounds}`, ...(quick ? ["--quick"] : [])];
+    const child = spawn(process.execPath, argv, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "", stderr = "", timedOut = false;
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, LIMIT_MS);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      const line = stdout.split("\n").reverse().find((l) => l.startsWith(MARK));
+      let res = line ? JSON.parse(line.slice(MARK.length)) : null;
+      const tail = (s) => s.trim().split("\n").slice(-40).join("\n");
+      if (timedOut) {
+        res = { status: "error", kind: "hang", error: { message: `did not finish within ${LIMIT_MS / 1000} s; killed` } };
+      } else if (!res) {
+        let message = `exited with ${signal ? `signal ${signal}` : `code ${code}`} without a result`, kind = "crash";
+        if (code === 13) (kind = "hang"), (message = "the event loop drained with an iteration still pending (unsettled await, exit 13)");
+        if (code === 2 && /all goroutines are asleep/.test(stderr)) (kind = "deadlock"), (message = "deadlock reported by baton (exit 2)");
+        res = { status: "error", kind, error: { message } };
+      } else if (res.status === "ok" && code !== 0) {
+        res = { status: "error", kind: "crash", error: { message: `exited with code ${code} after its result` } };
+      }
+      if (res.status !== "ok" || stderr.trim()) res.stderr = tail(stderr);
+      res.exit = { code, signal };
+      resolve(res);
+    });
+  });
+}
+
+// A library's result over its rounds: the first error if any round failed, else the median
+// of the rounds' figures (the mean of the middle two for an even count), every round kept.
+function combine(rs) {
+  const bad = rs.find((r) => r.status !== "ok");
+  if (bad) return { ...bad, rounds: rs };
+  const vs = rs.map((r) => r.value).sort((x, y) => x - y);
+  const m = vs.length >> 1;
+  const value = vs.length % 2 ? vs[m] : (vs[m - 1] + vs[m]) / 2;
+  const pick = (k) => rs.map((r) => r[k]);
+  return {
+    status: "ok", value, unit: rs[0].unit,
+    roundValues: pick("value"),
+    ...(rs[0].heapBytes !== undefined
+      ? { heapBytes: median(pick("heapBytes")), coreBytes: median(pick("coreBytes")), leftAfterCloseBytes: Math.max(...pick("leftAfterCloseBytes")), count: rs[0].count }
+      : { samples: pick("samples").reduce((a, b) => a + b, 0), rme: Math.max(...pick("rme")), batch: rs[0].batch }),
+    goroutinesLeft: rs.some((r) => r.goroutinesLeft != null) ? Math.max(...rs.map((r) => r.goroutinesLeft ?? 0)) : undefined,
+    rounds: rs,
+  };
+}
+function median(xs) {
+  const v = [...xs].sort((x, y) => x - y), m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+// ---- formatting ---------------------------------------------------------------------------
+function fmtValue(v, unit) {
+  if (v == null || !Number.isFinite(v)) return "—";
+  if (unit === "bytes") return `${Math.round(v)} B`;
+  if (v >= 1e6) return `${(v / 1e6).toFixed(1)} ms`;
+  if (v >= 1e4) return `${(v / 1e3).toFixed(1)} µs`;
+  return `${v.toFixed(v < 100 ? 1 : 0)} ns`;
+}
+function fmtTarget(t) {
+  if (!t) return "—";
+  if (t.ratio != null) return `≤ ${t.ratio.toFixed(1)}×`;
+  if (t.max != null) return `≤ ${t.max} B`;
+  return "—";
+}
+function judge(t, batonValue, ratio) {
+  if (!t) return null;
+  if (t.ratio != null) return ratio == null ? null : ratio <= t.ratio;
+  if (t.max != null) return batonValue == null ? null : batonValue <= t.max;
+  return null;
+}
+function cell(r, unit) {
+  if (!r) return "—";
+  if (r.status === "ok") return fmtValue(r.value, unit);
+  return r.kind === "hang" || r.kind === "deadlock" ? r.kind.toUpperCase() : "ERROR";
+}
+function printTable(rows) {
+  const head = ["scenario", "per", "baton", "baseline", "ratio", "target", "met"];
+  const body = rows.map((r) => [
+    r.name, r.per,
+    cell(r.baton, r.unit),
+    cell(r.baseline, r.unit),
+    r.ratio == null ? "—" : `${r.ratio.toFixed(2)}×`,
+    fmtTarget(r.target),
+    r.met == null ? (r.target ? "?" : "") : r.met ? "yes" : "NO",
+  ]);
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells) => cells.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(w[i]) : c.padEnd(w[i]))).join("  ");
+  console.log("\n" + line(head));
+  console.log(w.map((n) => "-".repeat(n)).join("  "));
+  for (const b of body) console.log(line(b));
+  console.log("\nbaton and baseline: median per operation (ns, or bytes per parked goroutine); ratio = baton / baseline.");
+}
+
+// ---- main ---------------------------------------------------------------------------------
+if (!existsSync(path.join(root, "dist/index.js")) && libs.includes("baton"))
+  console.warn("bench: dist/index.js is missing: baton's scenarios will fail (run `npm run build`, or pass --lib baseline)");
+
+console.log(`baton bench${quick ? " (quick)" : ""}: node ${process.version}, ${os.platform()} ${os.arch()}, ${cpus.length}× ${cpus[0]?.model ?? "?"}`);
+const started = Date.now();
+const rows = [];
+for (const name of selected) {
+  const sc = await loadScenario(name);
+  const row = { name, unit: sc.unit, per: sc.per, batch: sc.batch ?? null, count: sc.count ?? null, capacity: sc.capacity ?? null, target: sc.target ?? null };
+  const runs = Object.fromEntries(libs.map((l) => [l, []]));
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? libs : [...libs].reverse();
+    for (const lib of order) {
+      process.stdout.write(`  ${name.padEnd(24)} ${lib.padEnd(9)}${rounds > 1 ? ` r${round + 1}` : ""} `);
+      const r = await runChild(name, lib);
+      runs[lib].push(r);
+      if (r.status === "ok") {
+        const extra = sc.kind === "memory" ? ` (heap ${Math.round(r.heapBytes)} + core ${Math.round(r.coreBytes)}; after close ${Math.round(r.leftAfterCloseBytes)})` : ` (±${r.rme.toFixed(1)}%, ${r.samples} samples)`;
+        console.log(`${fmtValue(r.value, sc.unit)}${extra}${r.goroutinesLeft ? `  WARNING: ${r.goroutinesLeft} goroutines left running` : ""}`);
+      } else {
+        console.log(`ERROR (${r.kind}): ${r.error?.message}`);
+        if (r.stderr) console.log(r.stderr.replace(/^/gm, "      | "));
+      }
+    }
+  }
+  for (const lib of libs) row[lib] = combine(runs[lib]);
+  const b = row.baton?.status === "ok" ? row.baton.value : null;
+  const base = row.baseline?.status === "ok" ? row.baseline.value : null;
+  row.ratio = b != null && base ? b / base : null;
+  row.met = judge(row.target, b, row.ratio);
+  rows.push(row);
+}
+
+printTable(rows);
+const elapsed = (Date.now() - started) / 1000;
+console.log(`total ${elapsed.toFixed(1)} s`);
+
+machine.loadavgAtEnd = os.loadavg();
+const results = {
+  schema: 1,
+  date: new Date().toISOString(),
+  quick,
+  filter: wanted.length ? wanted : null,
+  libraries: libs,
+  complete: selected.length === SCENARIOS.length && libs.length === LIBS.length,
+  elapsedSeconds: elapsed,
+  machine,
+  versions,
+  method: {
+    statistic: "median (p50) of tinybench latency samples, each one batch, divided by the batch size; over rounds, the median of the rounds' medians",
+    rounds,
+    isolation: "one child process per (scenario, library)",
+    ratio: "baton / baseline",
+  },
+  scenarios: Object.fromEntries(
+    rows.map((r) => [
+      r.name,
+      {
+        unit: r.unit, per: r.per, batch: r.batch, count: r.count, capacity: r.capacity,
+        target: r.target, baton: r.baton ?? null, baseline: r.baseline ?? null, ratio: r.ratio, met: r.met,
+      },
+    ]),
+  ),
+};
+writeFileSync(out + ".tmp", JSON.stringify(results, null, 2) + "\n");
+renameSync(out + ".tmp", out);
+console.log(`wrote ${path.relative(process.cwd(), out) || out}`);
+
+const failed = rows.filter((r) => libs.some((l) => r[l]?.status !== "ok"));
+if (failed.length) {
+  console.log(`\n${failed.length} scenario(s) failed: ${failed.map((r) => r.name).join(", ")}`);
+  process.exitCode = 1;
+}
