@@ -14,7 +14,7 @@ import {
 } from "./layout";
 
 // @ts-ignore: decorator
-@inline function heapStart(): u32 {
+@inline export function heapStart(): u32 {
   const base = <u32>__heap_base;
   const start = (base + 65535) & ~65535;
   return start < 65536 ? 65536 : start;
@@ -26,7 +26,9 @@ export function init(): i32 {
   const p = HDR + H_INIT;
   if (atomic.load<i32>(p) == 2) return 1;
   if (atomic.cmpxchg<i32>(p, 0, 1) == 0) {
-    atomic.store<i32>(HDR + H_BUMP, <i32>heapStart());
+    // The first 64 bytes of the heap are never handed out, so that BUMP - heap start is at least
+    // the size of any record and inHeap's single comparison cannot wrap.
+    atomic.store<i32>(HDR + H_BUMP, <i32>heapStart() + 64);
     atomic.store<i32>(HDR + H_GROW_LOCK, 0);
     atomic.store<i32>(HDR + H_NTHREADS, 0);
     atomic.store<i32>(HDR + H_MAGIC, <i32>MAGIC_HEADER);
@@ -91,28 +93,37 @@ export function classFor(bytes: u32): u32 {
   return k < NCLASSES ? k : NCLASSES;
 }
 
+// Moves the bump pointer by `size` bytes and returns the old value, growing the memory first when
+// the new end is beyond it. BUMP never passes the end of the memory, so an address below BUMP is
+// always inside it (inHeap relies on that).
 function bump(size: u32): u32 {
-  const addr = <u32>atomic.add<i32>(HDR + H_BUMP, <i32>size);
-  const end = <u64>addr + <u64>size;
-  if (end > 0x80000000) return 0; // 2 GiB: beyond any maximum we declare
-  if (end > (<u64>memory.size() << 16)) {
-    // Grow under the lock; another thread may have grown it meanwhile.
-    while (atomic.cmpxchg<i32>(HDR + H_GROW_LOCK, 0, 1) != 0) {}
-    let ok = true;
-    const have = <u64>memory.size() << 16;
-    if (end > have) {
-      const need = <i32>((end - have + 65535) >> 16);
-      // Grow by at least a quarter of what we have, so growth is rare.
-      const quarter = <i32>(memory.size() >> 2);
-      let pages = need > quarter ? need : quarter;
-      if (memory.grow(pages) < 0) {
-        if (pages == need || memory.grow(need) < 0) ok = false;
-      }
+  while (true) {
+    const addr = <u32>atomic.load<i32>(HDR + H_BUMP);
+    const end = <u64>addr + <u64>size;
+    if (end > 0x80000000) return 0; // 2 GiB: beyond any maximum we declare
+    if (end > (<u64>memory.size() << 16)) {
+      if (!grow(end)) return 0;
+      continue;
     }
-    atomic.store<i32>(HDR + H_GROW_LOCK, 0);
-    if (!ok) return 0; // the bytes between addr and end are lost to the heap; memory is full anyway
+    if (<u32>atomic.cmpxchg<i32>(HDR + H_BUMP, <i32>addr, <i32>end) == addr) return addr;
   }
-  return addr;
+  return 0; // not reached
+}
+
+// Grows the memory to hold `end` bytes, under the grow lock. Grows by at least a quarter of what
+// there is, so that growth is rare. Returns false when the memory cannot grow that far.
+function grow(end: u64): bool {
+  while (atomic.cmpxchg<i32>(HDR + H_GROW_LOCK, 0, 1) != 0) {}
+  let ok = true;
+  const have = <u64>memory.size() << 16;
+  if (end > have) {
+    const need = <i32>((end - have + 65535) >> 16);
+    const quarter = <i32>(memory.size() >> 2);
+    const pages = need > quarter ? need : quarter;
+    if (memory.grow(pages) < 0 && (pages == need || memory.grow(need) < 0)) ok = false;
+  }
+  atomic.store<i32>(HDR + H_GROW_LOCK, 0);
+  return ok;
 }
 
 /** Heap bytes thread t holds in records and blocks. */
@@ -130,8 +141,9 @@ export function heapTop(): i32 {
  *  (checked by the caller) carrying the expected magic tag. */
 // @ts-ignore: decorator
 @inline export function inHeap(a: u32, size: u32): bool {
-  // A plain load of BUMP: it only grows, so a stale value is merely stricter.
-  return a >= 65536 && (a & (HEAP_ALIGN - 1)) == 0 &&
-    a + size <= load<u32>(HDR + H_BUMP) && <u64>(a + size) <= (<u64>memory.size() << 16);
+  // A plain load of BUMP: it only grows, and never past the end of the memory, so a stale value
+  // is merely stricter. One unsigned comparison covers both ends of the heap.
+  const start = heapStart();
+  return (a & (HEAP_ALIGN - 1)) == 0 && a - start <= load<u32>(HDR + H_BUMP) - start - size;
 }
 

@@ -280,17 +280,6 @@ export function chanWaiters(c: u32): i32 {
   return <i32>((s << 16) | r);
 }
 
-/** The ring position of thread t's last R_BUFFERED_SENDER receive. */
-export function lastPos(t: u32): i32 {
-  return t < MAX_THREADS ? load<i32>(ctx(t), T_LAST_POS) : -1;
-}
-
-/** The case index of the select that thread t's last operation woke. */
-export function firedCase(t: u32): i32 {
-  return t < MAX_THREADS ? load<i32>(ctx(t), T_FIRED) : -1;
-}
-
-
 /** Live channels created by thread t. */
 export function liveChannels(t: u32): i32 {
   return t < MAX_THREADS ? load<i32>(ctx(t), T_NCHANS) : -1;

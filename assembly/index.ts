@@ -4,9 +4,9 @@
 export { init, threadNew, bytesInUse, heapTop } from "./alloc";
 export {
   chanNew, chanFree, chanSend, chanRecv, chanClose, chanCloseNext, chanLen, chanCap, chanClosed,
-  chanWaiters, lastPos, firedCase, liveChannels,
+  chanWaiters, liveChannels,
 } from "./chan";
-export { seed, rand, selReserve, selCase, selPoll, selFired } from "./select";
+export { seed, rand, selReserve, selPoll } from "./select";
 export { goNew, runqGet, goExit, liveGoroutines, goroutinesCreated } from "./runq";
 
 /** Replaces AssemblyScript's abort, which would need the managed runtime to read its message:

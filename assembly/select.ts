@@ -1,5 +1,5 @@
-// select, after Go's runtime/select.go (selectgo). The facade describes the cases in the calling
-// thread's scratch block (selReserve, selCase), then selPoll:
+// select, after Go's runtime/select.go (selectgo). The facade writes the cases into the calling
+// thread's scratch block (made to fit by selReserve) directly, then calls selPoll:
 //   pass 1: visits the cases in a uniformly random order (Fisher–Yates from the thread's PRNG) and
 //           performs the first one that can proceed;
 //   pass 2: if none can and the select blocks, parks one waiter per non-nil case (in poll order),
@@ -63,17 +63,6 @@ export function selReserve(t: u32, n: u32): i32 {
   if (old != 0) free(t, old, classFor(load<u32>(x, T_SCRATCH_CAP) * 12));
   store<u32>(x, b, T_SCRATCH);
   store<u32>(x, want, T_SCRATCH_CAP);
-  return 1;
-}
-
-/** Sets case i of thread t's scratch: channel c (0 for a nil channel), isSend 1 or 0. */
-export function selCase(t: u32, i: u32, c: u32, isSend: u32): i32 {
-  if (t >= MAX_THREADS) return 0;
-  const x = ctx(t);
-  if (i >= load<u32>(x, T_SCRATCH_CAP)) return 0;
-  const p = load<u32>(x, T_SCRATCH) + (i << 3);
-  store<u32>(p, c);
-  store<u32>(p, isSend & 1, 4);
   return 1;
 }
 
@@ -164,9 +153,4 @@ function unpark(t: u32, s: u32): void {
     w = next;
   }
   free(t, s, SELECT_CLASS);
-}
-
-/** The case index recorded by thread t's last select (fired case, or bad case). */
-export function selFired(t: u32): i32 {
-  return t < MAX_THREADS ? load<i32>(ctx(t), T_SEL_CASE) : -1;
 }

@@ -7,7 +7,7 @@
 // settles, and its goroutine continues in a later microtask. No user code runs inside a core call.
 
 import {
-  core, T, peekToken, takeSlot, releaseSlot, slotFn, slotAux, capture, captured,
+  core, T, words, CTX, CTX_LAST_POS, peekToken, takeSlot, releaseSlot, slotFn, slotAux, capture, captured,
   K_RECV, K_RECV_OK, K_ITER, K_SEND, K_SELECT, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK,
   R_CLOSED, R_BUFFERED_SENDER,
 } from "./core.js";
@@ -291,7 +291,7 @@ export class Chan<T> implements SendChan<T>, RecvChan<T> {
   /** @internal After R_BUFFERED_SENDER: takes the head value and puts the parked sender's value
    *  (in slot s) in its place, which the core has made the tail. */
   takeBufferedAndSender(s: number): unknown {
-    const pos = core.lastPos(T);
+    const pos = words()[CTX + CTX_LAST_POS]!;
     const buf = this.buf;
     const v = buf[pos];
     buf[pos] = takeFromSender(s, true);

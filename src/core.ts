@@ -26,14 +26,10 @@ export interface Core {
   chanCap(c: number): number;
   chanClosed(c: number): number;
   chanWaiters(c: number): number;
-  lastPos(t: number): number;
-  firedCase(t: number): number;
   seed(t: number, s: number): number;
   rand(t: number, n: number): number;
   selReserve(t: number, n: number): number;
-  selCase(t: number, i: number, c: number, isSend: number): number;
   selPoll(t: number, n: number, slot: number, block: number): number;
-  selFired(t: number): number;
   goNew(t: number, slot: number): number;
   runqGet(t: number): number;
   goExit(t: number, g: number): number;
@@ -92,6 +88,33 @@ export const core = instance.exports as unknown as Core;
 /** This thread's context index in the core. */
 export const T: number = core.threadNew(0);
 if (T < 0) throw new Error("baton: the core has no thread context left for this thread");
+
+// ── direct reads and writes of the core's memory ──────────────────────────────────────────────
+// Words of this thread's context (assembly/layout.ts, THREAD CONTEXT) that the facade reads after
+// a call, instead of calling again, and the select scratch block that it fills before selPoll.
+// After the memory grows, a view over a shared memory keeps working for the old range, and a view
+// over a plain memory is detached (length 0): words() and wordsTo() hand out a view that covers
+// what the caller reads. (Reading memory.buffer costs ~20 ns, so the view is not checked against it.)
+
+let view = new Int32Array(memory.buffer);
+
+/** A view of the memory as 32-bit words, covering at least the thread contexts. */
+export function words(): Int32Array {
+  return view.length !== 0 ? view : (view = new Int32Array(memory.buffer));
+}
+
+/** A view of the memory as 32-bit words, covering at least the first `end` words. */
+export function wordsTo(end: number): Int32Array {
+  return view.length >= end ? view : (view = new Int32Array(memory.buffer));
+}
+
+/** Word index of this thread's context. */
+export const CTX = (4096 + T * 256) >> 2;
+/** Word offsets within the context. */
+export const CTX_FIRED = 6; // case index of the parked select that the last operation woke
+export const CTX_LAST_POS = 7; // ring position of the last receive that also took a parked sender
+export const CTX_SCRATCH = 8; // address of the select scratch block
+export const CTX_SEL_CASE = 12; // case index that the last selPoll performed
 
 // ── the slot table ────────────────────────────────────────────────────────────────────────────
 // Whoever is parked is described by two parallel arrays indexed by slot: the resolve function of

@@ -5,7 +5,7 @@
 // leaves nothing behind.
 
 import {
-  core, T, peekToken, takeSlot, K_SELECT, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK, R_CLOSED, R_BAD,
+  core, T, words, wordsTo, CTX, CTX_FIRED, CTX_SCRATCH, CTX_SEL_CASE, peekToken, takeSlot, K_SELECT, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK, R_CLOSED, R_BAD,
   R_BUFFERED_SENDER,
 } from "./core.js";
 import { Chan, wakeReceiver, takeFromSender } from "./chan.js";
@@ -15,33 +15,48 @@ import { PanicError, coreFailure } from "./errors.js";
 /** Go refuses selects of more than 65536 cases; so does the core. */
 const MAX_CASES = 65536;
 
+/** @internal What every case is: one shape for both kinds, so that the select loop that reads
+ *  them stays monomorphic. */
+export class SelectCase {
+  /** @internal The select this case is parked in, if any. */
+  parkedIn: SelectState | null = null;
+  constructor(
+    public ch: unknown,
+    public value: unknown,
+    public ok: boolean,
+    /** @internal 1 for a send case, 0 for a receive case. */
+    readonly isSend: number,
+  ) {}
+}
+
 /**
  * A receive case for {@link select}: Go's `case v, ok := <-ch`. After it fires, `value` and `ok`
  * hold what `recvOk` would give. Reusable across selects.
  */
-export class RecvCase<T> {
+export class RecvCase<T> extends SelectCase {
+  /** The channel; `null` never proceeds (Go's nil channel). */
+  declare ch: RecvChan<T> | null;
   /** The value received by the last time this case fired. */
-  value: T | undefined = undefined;
+  declare value: T | undefined;
   /** False only if the last receive found the channel closed and drained. */
-  ok = false;
-  /** @internal The select this case is parked in, if any. */
-  parkedIn: SelectState | null = null;
-  /** @param ch The channel; `null` never proceeds (Go's nil channel). */
-  constructor(public ch: RecvChan<T> | null) {}
+  declare ok: boolean;
+  constructor(ch: RecvChan<T> | null) {
+    super(ch, undefined, false, 0);
+  }
 }
 
 /**
  * A send case for {@link select}: Go's `case ch <- value`. `value` may be reassigned before the
  * case is used again.
  */
-export class SendCase<T> {
-  /** @internal The select this case is parked in, if any. */
-  parkedIn: SelectState | null = null;
-  /** @param ch The channel; `null` never proceeds (Go's nil channel). */
-  constructor(
-    public ch: SendChan<T> | null,
-    public value: T,
-  ) {}
+export class SendCase<T> extends SelectCase {
+  /** The channel; `null` never proceeds (Go's nil channel). */
+  declare ch: SendChan<T> | null;
+  /** The value to send. */
+  declare value: T;
+  constructor(ch: SendChan<T> | null, value: T) {
+    super(ch, value, false, 1);
+  }
 }
 
 /** Any select case. */
@@ -82,7 +97,7 @@ class SelectState implements SelectWaiter {
   #fire(): number {
     const cases = this.cases;
     for (let i = 0; i < cases.length; i++) cases[i]!.parkedIn = null;
-    return core.firedCase(T);
+    return words()[CTX + CTX_FIRED]!;
   }
   wakeRecv(v: unknown, ok: boolean): void {
     const i = this.#fire();
@@ -121,25 +136,25 @@ function run(cases: readonly Case[], block: boolean): number | Promise<number> {
     if (core.selReserve(T, n) === 0) throw coreFailure(7);
     reserved = n;
   }
-  for (let i = 0; i < n; i++) {
+  // The scratch block's cases: n × { channel, isSend } words.
+  let p = words()[CTX + CTX_SCRATCH]! >>> 2;
+  const m = wordsTo(p + 2 * n);
+  for (let i = 0; i < n; i++, p += 2) {
     const c: unknown = cases[i];
-    let isSend = 0;
-    if (c instanceof SendCase) isSend = 1;
-    else if (!(c instanceof RecvCase)) {
-      throw new TypeError(`select: case ${i} is not a case made by recv() or send()`);
-    }
+    if (!(c instanceof SelectCase)) throw new TypeError(`select: case ${i} is not a case made by recv() or send()`);
     if (c.parkedIn !== null) {
       throw new Error(
         `select: case ${i} is already waiting in another select; a case object can wait in one select at a time`,
       );
     }
-    const ch: unknown = c.ch;
+    const ch = c.ch;
     let id = 0;
     if (ch !== null) {
       if (!(ch instanceof Chan)) throw new TypeError(`select: case ${i}: not a baton channel (use chan() or null)`);
       id = ch.id;
     }
-    core.selCase(T, i, id, isSend);
+    m[p] = id;
+    m[p + 1] = c.isSend;
   }
   const token = block ? peekToken(K_SELECT) : 0;
   const r = core.selPoll(T, n, token, block ? 1 : 0);
@@ -156,11 +171,11 @@ function run(cases: readonly Case[], block: boolean): number | Promise<number> {
     takeSlot(token, undefined, st);
     return p;
   }
-  const i = core.selFired(T);
+  const i = words()[CTX + CTX_SEL_CASE]!;
   if (code === R_BAD) throw new TypeError(`select: case ${i}: the channel is no longer live`);
   const c = cases[i]!;
   const ch = c.ch as unknown as Chan<unknown>;
-  if (c instanceof SendCase) {
+  if (c.isSend !== 0) {
     switch (code) {
       case R_BUFFERED:
         ch.buf[r >>> 3] = c.value;
