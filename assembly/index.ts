@@ -7,6 +7,7 @@ export {
   chanWaiters, liveChannels,
 } from "./chan";
 export { seed, rand, selReserve, selPoll } from "./select";
+export { wqNew, wqFree, wqPark, wqPeek, wqPeekArg, wqTake, wqCancel, wqLen } from "./waitq";
 export { goNew, runqGet, goExit, liveGoroutines, goroutinesCreated } from "./runq";
 
 /** Replaces AssemblyScript's abort, which would need the managed runtime to read its message:

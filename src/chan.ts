@@ -7,7 +7,7 @@
 // settles, and its goroutine continues in a later microtask. No user code runs inside a core call.
 
 import {
-  core, T, words, CTX, CTX_LAST_POS, peekToken, takeSlot, releaseSlot, slotFn, slotAux, capture, captured,
+  core, T, words, CTX, CTX_LAST_POS, peekToken, park, releaseSlot, slotFn, slotAux,
   K_RECV, K_RECV_OK, K_ITER, K_SEND, K_SELECT, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK,
   R_CLOSED, R_BUFFERED_SENDER,
 } from "./core.js";
@@ -37,13 +37,6 @@ function recvResult(kind: number, v: unknown, ok: boolean): unknown {
   if (kind === K_RECV) return v;
   if (kind === K_RECV_OK) return [v, ok];
   return ok ? { value: v, done: false } : DONE;
-}
-
-/** Parks the caller under `token` (which the core has just queued) and returns its promise. */
-function park(token: number, value: unknown): Promise<any> {
-  const promise = new Promise(capture);
-  takeSlot(token, captured.resolve, value);
-  return promise;
 }
 
 // Woken operations on buffered channels are settled from a ready queue, in one microtask after
@@ -79,7 +72,7 @@ export function wakeReceiver(token: number, v: unknown, ok: boolean, defer: bool
   const kind = token & 7;
   const fn = slotFn[s]!;
   const aux = slotAux[s];
-  releaseSlot(s);
+  releaseSlot(token);
   if (kind === K_SELECT) (aux as SelectWaiter).wakeRecv(v, ok);
   else if (defer) ready(fn, recvResult(kind, v, ok));
   else fn(recvResult(kind, v, ok));
@@ -90,7 +83,7 @@ export function takeFromSender(token: number, defer: boolean): unknown {
   const s = token >>> 3;
   const fn = slotFn[s]!;
   const aux = slotAux[s];
-  releaseSlot(s);
+  releaseSlot(token);
   if ((token & 7) === K_SELECT) return (aux as SelectWaiter).wakeSend();
   if (defer) ready(fn, undefined);
   else fn(undefined);
@@ -102,7 +95,7 @@ function failSender(token: number): void {
   const s = token >>> 3;
   const fn = slotFn[s]!;
   const aux = slotAux[s];
-  releaseSlot(s);
+  releaseSlot(token);
   if ((token & 7) === K_SELECT) (aux as SelectWaiter).failSend();
   else fn(Promise.reject(sendOnClosed())); // the send's promise adopts the rejection
 }

@@ -34,6 +34,14 @@ export interface Core {
   runqGet(t: number): number;
   goExit(t: number, g: number): number;
   liveGoroutines(t: number): number;
+  wqNew(t: number): number;
+  wqFree(t: number, q: number): number;
+  wqPark(t: number, q: number, token: number, arg: number): number;
+  wqPeek(q: number): number;
+  wqPeekArg(q: number): number;
+  wqTake(t: number, q: number): number;
+  wqCancel(t: number, q: number, token: number): number;
+  wqLen(q: number): number;
   liveChannels(t: number): number;
   goroutinesCreated(t: number): number;
 }
@@ -117,9 +125,10 @@ export const CTX_SCRATCH = 8; // address of the select scratch block
 export const CTX_SEL_CASE = 12; // case index that the last selPoll performed
 
 // ── the slot table ────────────────────────────────────────────────────────────────────────────
-// Whoever is parked is described by two parallel arrays indexed by slot: the resolve function of
-// its promise, and an auxiliary value (a sender's value, a select's state, a goroutine waiting to
-// start). The core stores a *token* for it, (slot << 3) | kind, and hands the token back when it
+// Whoever is parked is described by parallel arrays indexed by slot: the resolve function of its
+// promise, an auxiliary value (a sender's value, a select's state, a sync wait's reason, a
+// goroutine waiting to start), and for diagnostics the goroutine that parked (where known) and
+// when. The core stores a *token* for it, (slot << 3) | kind, and hands the token back when it
 // wakes it, so the kind (how the parked operation takes its result) costs no array of its own.
 // Parallel arrays of plain values cost no allocation per parked operation beyond the promise.
 // A slot is taken only once the core has parked the caller: operations pass peekToken() to the
@@ -133,13 +142,33 @@ export const K_ITER = 2; // resolves with an IteratorResult
 export const K_SEND = 3; // resolves with undefined (or a rejected promise); aux is the value
 export const K_SELECT = 4; // aux is the select's state
 export const K_GO = 5; // aux is a goroutine waiting to start
+export const K_WAIT = 6; // a sync or time wait: resolves with the value given; aux is its wait reason
 
 /** Slots the table can hold: tokens travel in the core's 29-bit result payload. */
 const MAX_SLOTS = 1 << 26;
 
+/** A goroutine as the slot table sees it (go.ts). */
+export interface GRef {
+  /** The token of the wait it is parked in, or -1. */
+  parkedToken: number;
+}
+
+/** The goroutine whose code is running, where the facade knows it (see go.ts), else null. */
+export let current: GRef | null = null;
+export function setCurrent(g: GRef | null): void {
+  current = g;
+}
+
 export const slotFn: (((v: any) => void) | undefined)[] = [];
 export const slotAux: unknown[] = [];
+/** The goroutine parked in each slot, where known. */
+export const slotG: (GRef | null)[] = [];
+/** When each slot's wait began (performance.now(), to about a millisecond: see stamp()). */
+export const slotSince: number[] = [];
+/** Each slot's token, for diagnostics (the kind of a wait is in its low bits). */
+const slotToken: number[] = [];
 const freeSlots: number[] = [];
+let goWaiting = 0; // slots held by goroutines waiting to start (K_GO), not by waits
 
 /** The token the next parked operation of this kind will get. */
 export function peekToken(kind: number): number {
@@ -153,26 +182,58 @@ export function peekToken(kind: number): number {
 /** Takes the slot of `token` (the value peekToken() returned). */
 export function takeSlot(token: number, fn: ((v: any) => void) | undefined, aux: unknown): void {
   const s = token >>> 3;
+  let g = current;
+  if ((token & 7) === K_GO) {
+    goWaiting++;
+    g = null;
+  } else if (g !== null) {
+    if (g.parkedToken >= 0) g = null; // a goroutine waits once at a time: this is someone else
+    else g.parkedToken = token;
+  }
   if (s === slotFn.length) {
     slotFn.push(fn);
     slotAux.push(aux);
+    slotG.push(g);
+    slotSince.push(stamp());
+    slotToken.push(token);
   } else {
     freeSlots.pop();
     slotFn[s] = fn;
     slotAux[s] = aux;
+    slotG[s] = g;
+    slotSince[s] = stamp();
+    slotToken[s] = token;
   }
 }
 
-/** Frees slot s (after its contents were read). */
-export function releaseSlot(s: number): void {
+/** Frees the slot of `token` (after its contents were read). */
+export function releaseSlot(token: number): void {
+  const s = token >>> 3;
+  const g = slotG[s]!;
+  if (g !== null) {
+    g.parkedToken = -1;
+    slotG[s] = null;
+  }
+  if ((token & 7) === K_GO) goWaiting--;
   slotFn[s] = undefined;
   slotAux[s] = undefined;
   freeSlots.push(s);
 }
 
-/** Slots in use, for tests and diagnostics. */
-export function slotsInUse(): number {
-  return slotFn.length - freeSlots.length;
+/** Waits parked now (goroutines waiting to start are not waits). */
+export function parkedWaits(): number {
+  return slotFn.length - freeSlots.length - goWaiting;
+}
+
+/** Calls fn(token, goroutine, since, aux) for every parked wait (not for goroutines waiting to
+ *  start). For diagnostics. */
+export function forEachWait(fn: (token: number, g: GRef | null, since: number, aux: unknown) => void): void {
+  const free = new Set(freeSlots);
+  for (let s = 0; s < slotFn.length; s++) {
+    const token = slotToken[s]!;
+    if (free.has(s) || (token & 7) === K_GO) continue;
+    fn(token, slotG[s]!, slotSince[s]!, slotAux[s]);
+  }
 }
 
 // new Promise(capture) hands out the promise's resolve function without allocating a closure per
@@ -180,4 +241,54 @@ export function slotsInUse(): number {
 export const captured: { resolve: (v: any) => void } = { resolve: () => {} };
 export function capture(resolve: (v: any) => void): void {
   captured.resolve = resolve;
+}
+
+/** Parks the caller under `token`, which the core has just queued, and returns its promise. */
+export function park(token: number, aux: unknown): Promise<any> {
+  const promise = new Promise(capture);
+  takeSlot(token, captured.resolve, aux);
+  return promise;
+}
+
+/** Settles the wait of `token` (a K_WAIT) with `v`, at once. */
+export function wake(token: number, v: unknown): void {
+  const fn = slotFn[token >>> 3]!;
+  releaseSlot(token);
+  fn(v);
+}
+
+/** Sources of wake-ups from outside baton's waits (timers). When the event loop is about to go
+ *  idle (Node's 'beforeExit') with waits parked, the deadlock check (go.ts) asks each whether it
+ *  will wake something; one that answers true must keep the loop alive (ref its host timer) until
+ *  it has. Asked with `parked` false, it may let the loop go (unref). */
+export const wakeSources: ((parked: boolean) => boolean)[] = [];
+
+// ── a cheap clock for waiting times ───────────────────────────────────────────────────────────
+// performance.now() costs ~40 ns, a sixth of a parked round trip, so waits are stamped with a
+// clock read at most every 64 stamps, and afresh for the first stamp after the event loop has
+// turned (a zero-delay timer marks the clock stale). Waiting times are right to about a
+// millisecond, which is what a goroutine dump needs.
+
+let clock = 0;
+let clockBudget = 0;
+let clockStale = true;
+let staleTimerArmed = false;
+
+const markStale = (): void => {
+  clockStale = true;
+  staleTimerArmed = false;
+};
+
+function stamp(): number {
+  if (clockStale || --clockBudget < 0) {
+    clock = performance.now();
+    clockBudget = 64;
+    clockStale = false;
+    if (!staleTimerArmed) {
+      staleTimerArmed = true;
+      const h = setTimeout(markStale, 0) as unknown as { unref?: () => void };
+      if (typeof h === "object" && h !== null && typeof h.unref === "function") h.unref();
+    }
+  }
+  return clock;
 }

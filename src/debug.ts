@@ -1,7 +1,7 @@
 // Internal views of the core for tests, benchmarks and diagnostics. Not part of the public API:
 // src/index.ts does not export this module.
 
-import { core, T, slotsInUse } from "./core.js";
+import { core, T, parkedWaits } from "./core.js";
 import { Chan, freeDeadChannels } from "./chan.js";
 import type { RecvChan, SendChan } from "./chan.js";
 
@@ -24,7 +24,7 @@ export function seedCore(seed: number): void {
 
 /** Slots of the facade in use: parked operations and goroutines not yet started. */
 export function parkedSlots(): number {
-  return slotsInUse();
+  return parkedWaits();
 }
 
 /** The high-water mark of the core's heap (bytes from address 0). */

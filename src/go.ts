@@ -61,7 +61,7 @@ function drain(): void {
     const token = core.runqGet(T);
     if (token < 0) break;
     const g = slotAux[token >>> 3] as G;
-    releaseSlot(token >>> 3);
+    releaseSlot(token);
     start(g);
   }
   drainScheduled = false;
