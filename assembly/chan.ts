@@ -268,16 +268,17 @@ export function chanClosed(c: u32): i32 {
   return validChan(c) ? <i32>(load<u32>(c, C_FLAGS) & F_CLOSED) : -1;
 }
 
-/** Waiters parked on c: receivers in the low 16 bits, senders in the high (each capped at 0xffff),
- *  or -1 for a bad handle. For tests and diagnostics. */
-export function chanWaiters(c: u32): i32 {
+/** Waiters parked on c: receivers if isSend = 0, senders if 1; -1 for a bad handle. For tests
+ *  and diagnostics (it walks the queue). */
+export function chanWaiters(c: u32, isSend: u32): i32 {
   if (!validChan(c)) return -1;
-  let r: u32 = 0, s: u32 = 0;
-  let w = load<u32>(c, C_RECVQ_HEAD);
-  while (w != 0 && r < 0xffff) { r++; w = load<u32>(w, W_NEXT); }
-  w = load<u32>(c, C_SENDQ_HEAD);
-  while (w != 0 && s < 0xffff) { s++; w = load<u32>(w, W_NEXT); }
-  return <i32>((s << 16) | r);
+  let n: i32 = 0;
+  let w = load<u32>(c + (isSend != 0 ? C_SENDQ_HEAD : C_RECVQ_HEAD));
+  while (w != 0) {
+    n++;
+    w = load<u32>(w, W_NEXT);
+  }
+  return n;
 }
 
 /** Live channels created by thread t. */

@@ -122,7 +122,7 @@ export function freeDeadChannels(): void {
  * async function produce(out: SendChan<number>) { for (let i = 0; i < 3; i++) await out.send(i); out.close(); }
  * ```
  */
-export interface SendChan<T> {
+export interface SendChan<in T> {
   /** `ch <- v`: resolves once a receiver took `v` or it is buffered; rejects with
    *  `PanicError("send on closed channel")` if the channel is or gets closed. */
   send(v: T): Promise<void>;
@@ -145,7 +145,7 @@ export interface SendChan<T> {
  * async function consume(in_: RecvChan<number>) { for await (const v of in_) console.log(v); }
  * ```
  */
-export interface RecvChan<T> {
+export interface RecvChan<out T> {
   /** `<-ch`: the next value, or `undefined` once the channel is closed and drained. */
   recv(): Promise<T | undefined>;
   /** `v, ok := <-ch`: ok is false only once the channel is closed and drained. */
@@ -170,7 +170,7 @@ export interface RecvChan<T> {
  * console.log(await ch.recv()); // "hello"
  * ```
  */
-export class Chan<T> implements SendChan<T>, RecvChan<T> {
+export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
   /** @internal The core's handle. */
   readonly id: number;
   /** @internal Buffered values, at the ring positions the core gives out. */

@@ -25,7 +25,7 @@ export interface Core {
   chanLen(c: number): number;
   chanCap(c: number): number;
   chanClosed(c: number): number;
-  chanWaiters(c: number): number;
+  chanWaiters(c: number, isSend: number): number;
   seed(t: number, s: number): number;
   rand(t: number, n: number): number;
   selReserve(t: number, n: number): number;

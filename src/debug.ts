@@ -8,8 +8,7 @@ import type { RecvChan, SendChan } from "./chan.js";
 /** Waiters parked on a channel, as the core's queues hold them. */
 export function waiters(ch: RecvChan<unknown> | SendChan<unknown>): { recv: number; send: number } {
   if (!(ch instanceof Chan)) throw new TypeError("waiters: not a baton channel");
-  const w = core.chanWaiters(ch.id);
-  return { recv: w & 0xffff, send: w >>> 16 };
+  return { recv: core.chanWaiters(ch.id, 0), send: core.chanWaiters(ch.id, 1) };
 }
 
 /** Bytes of the core's heap that this thread holds in records and blocks. */

@@ -9,13 +9,13 @@
 
 import { describe, expect, it } from "vitest";
 import { chan, go, gosched, recv, select, send, trySelect } from "../../src/index.js";
-import type { Chan } from "../../src/index.js";
+import type { Chan, RecvChan } from "../../src/index.js";
 import { waiters } from "../../src/debug.js";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Receives n times from done (Go's wg.Wait()). */
-async function join(done: Chan<unknown>, n: number) {
+async function join(done: RecvChan<unknown>, n: number) {
   for (let i = 0; i < n; i++) await done.recv();
 }
 
