@@ -279,7 +279,9 @@ const markStale = (): void => {
   staleTimerArmed = false;
 };
 
-function stamp(): number {
+/** A clock reading for waiting times: performance.now(), read at most every 64 calls within a
+ *  turn of the event loop. */
+export function stamp(): number {
   if (clockStale || --clockBudget < 0) {
     clock = performance.now();
     clockBudget = 64;

@@ -1,36 +1,116 @@
-// Goroutines: the JS side of assembly/runq.ts. go() records the function and its arguments in a
-// slot, and the core appends a G record to this thread's run queue. One microtask, scheduled by
-// the first go() after the queue drains, starts every queued goroutine in FIFO order; goroutines
-// that those start are started by the same drain. A goroutine's G record lives until its
-// function returns (or its promise settles).
+// Goroutines: the JS side of assembly/runq.ts. go() records the goroutine (function, arguments,
+// creation site) in a slot, and the core appends a G record to this thread's run queue. One
+// microtask, scheduled by the first go() after the queue drains, starts every queued goroutine in
+// FIFO order; goroutines that those start are started by the same drain. A goroutine lives until
+// its function returns (or its promise settles); then its core record is freed.
+//
+// Which goroutine is running: JavaScript has no cheap way to know which async function a line of
+// code belongs to after an `await` (AsyncLocalStorage would slow every promise in the process).
+// The facade knows it while a goroutine's synchronous start runs (`current`), and so attributes
+// the waits a goroutine parks in before its first await; diagnostics (diag.ts) match the other
+// waits to goroutines by elimination.
+//
+// Invariants:
+//  `live` holds exactly the goroutines between go() and their end; g.liveIndex is g's index there.
+//  core.liveGoroutines(T) === live.length.
 
-import { core, T, peekToken, takeSlot, releaseSlot, slotAux, K_GO } from "./core.js";
+import { core, T, peekToken, takeSlot, releaseSlot, slotAux, setCurrent, stamp, K_GO } from "./core.js";
+import type { GRef } from "./core.js";
 import { coreFailure } from "./errors.js";
 
-/** What a panic handler learns of the goroutine that panicked. */
+/** A goroutine as the diagnostics describe it. */
 export interface GoroutineInfo {
   /** The goroutine's id, counted from 1 in this thread. */
   id: number;
-  /** Go's wait reason or state: "running", "runnable", "chan receive", "chan send", "select", ... */
+  /** Go's wait reason or state: "running", "runnable", "chan receive", "chan send", "select",
+   *  "sleep", "sync.Mutex.Lock", "sync.WaitGroup.Wait", ... */
   state: string;
   /** Milliseconds the goroutine has been in its current state. */
   waitingSinceMs: number;
-  /** The stack line that called `go`, where it was recorded. */
+  /** The stack line that called `go` (file, line and column), or "" where it was not recorded. */
   createdAt: string;
 }
 
+const RUNNABLE = 0;
+const RUNNING = 1;
+
+/** Where a goroutine was created: a captured stack, formatted only when asked for. */
+interface Site {
+  stack?: string;
+}
+
 /** A goroutine between go() and its end. */
-class G {
+export class G implements GRef {
+  parkedToken = -1;
+  state = RUNNABLE;
+  liveIndex = -1;
   constructor(
     readonly fn: (...args: any[]) => unknown,
     readonly args: unknown[],
+    /** Its record in the core. */
     readonly g: number,
     readonly id: number,
+    readonly site: Site | null,
+    /** When it entered its current state (stamp()). */
+    public since: number,
   ) {}
+
+  /** The creation site's stack line. */
+  createdAt(): string {
+    return siteLine(this.site);
+  }
 }
+
+/** The live goroutines, in no particular order. */
+export const live: G[] = [];
 
 let drainScheduled = false;
 let panicHandler: ((error: unknown, info: GoroutineInfo) => void) | null = null;
+let creationSites = true;
+const siteCache = new WeakMap<object, Site>();
+
+/** Turns recording of creation sites on or off (see {@link configure}). */
+export function setCreationSites(on: boolean): void {
+  creationSites = on;
+}
+
+// Captures the stack line of the caller of `skip`, once per goroutine function: capturing a stack
+// costs 1–2 µs, several times a goroutine's whole cost, so a function started many times from
+// one place (`go(worker, i)` in a loop) pays once. A new closure each time pays each time.
+function captureSite(key: object, skip: Function): Site | null {
+  if (!creationSites) return null;
+  let site = siteCache.get(key);
+  if (site !== undefined) return site;
+  site = {};
+  const E = Error as ErrorConstructor & {
+    captureStackTrace?: (o: object, f: Function) => void;
+    stackTraceLimit?: number;
+  };
+  if (typeof E.captureStackTrace === "function") {
+    const limit = E.stackTraceLimit;
+    E.stackTraceLimit = 1;
+    E.captureStackTrace(site, skip);
+    E.stackTraceLimit = limit;
+  } else {
+    site.stack = new Error().stack; // engines without captureStackTrace: parsed in siteLine
+  }
+  siteCache.set(key, site);
+  return site;
+}
+
+const OWN_FILES = /[\\/](?:src|dist)[\\/](?:go|sync[\\/]\w+|index)\.[jt]s/;
+
+function siteLine(site: Site | null): string {
+  if (site === null) return "";
+  const stack = site.stack;
+  if (typeof stack !== "string") return "";
+  for (const raw of stack.split("\n").slice(1)) {
+    const line = raw.trim();
+    if (line === "" || OWN_FILES.test(line)) continue;
+    return line.startsWith("at ") ? line.slice(3) : line.replace(/^[^@]*@/, "");
+  }
+  return "";
+}
 
 /**
  * Go's `go fn(args...)`: runs `fn(...args)` as a goroutine. It starts after the caller's current
@@ -46,10 +126,19 @@ let panicHandler: ((error: unknown, info: GoroutineInfo) => void) | null = null;
  */
 export function go<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): void {
   if (typeof fn !== "function") throw new TypeError("go: the goroutine must be a function");
+  spawn(fn as (...args: any[]) => unknown, args, fn, go);
+}
+
+/** @internal go() for baton's own wrappers (WaitGroup.go, Group.go): the creation site is the
+ *  caller of `skip`, and the site is cached under `key` (the user's function). */
+export function spawn(fn: (...args: any[]) => unknown, args: unknown[], key: object, skip: Function): void {
   const token = peekToken(K_GO);
-  const g = core.goNew(T, token);
-  if (g === 0) throw coreFailure(7);
-  takeSlot(token, undefined, new G(fn as (...args: any[]) => unknown, args, g, core.goroutinesCreated(T)));
+  const addr = core.goNew(T, token);
+  if (addr === 0) throw coreFailure(7);
+  const g = new G(fn, args, addr, core.goroutinesCreated(T), captureSite(key, skip), stamp());
+  g.liveIndex = live.length;
+  live.push(g);
+  takeSlot(token, undefined, g);
   if (!drainScheduled) {
     drainScheduled = true;
     queueMicrotask(drain);
@@ -68,14 +157,19 @@ function drain(): void {
 }
 
 function start(g: G): void {
+  g.state = RUNNING;
+  g.since = stamp();
   let r: unknown;
+  setCurrent(g);
   try {
     r = g.fn(...g.args);
   } catch (e) {
+    setCurrent(null);
     exit(g);
     panic(e, g);
     return;
   }
+  setCurrent(null);
   if (r !== null && typeof r === "object" && typeof (r as PromiseLike<unknown>).then === "function") {
     (r as PromiseLike<unknown>).then(
       () => exit(g),
@@ -91,17 +185,25 @@ function start(g: G): void {
 
 function exit(g: G): void {
   core.goExit(T, g.g);
+  const i = g.liveIndex;
+  const last = live.pop()!;
+  if (last !== g) {
+    live[i] = last;
+    last.liveIndex = i;
+  }
+  g.liveIndex = -1;
 }
 
 function panic(error: unknown, g: G): void {
-  const info: GoroutineInfo = { id: g.id, state: "running", waitingSinceMs: 0, createdAt: "" };
+  const info: GoroutineInfo = { id: g.id, state: "running", waitingSinceMs: 0, createdAt: g.createdAt() };
   const handler = panicHandler;
   if (handler !== null) {
     handler(error, info);
     return;
   }
   const text = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
-  console.error(`panic: ${text}\n\ngoroutine ${g.id} [running]`);
+  const site = info.createdAt === "" ? "" : `\ncreated at ${info.createdAt}`;
+  console.error(`panic: ${text}\n\ngoroutine ${g.id} [running]:${site}\n`);
   // Rethrown outside any promise chain: an uncaught exception, which ends a Node process with a
   // non-zero code, as a Go panic ends a Go program.
   queueMicrotask(() => {
@@ -111,12 +213,12 @@ function panic(error: unknown, g: G): void {
 
 /**
  * Sets the handler for panics: errors thrown by goroutines, or rejections of their promises.
- * With none (`null`, the default), a panic is printed with the goroutine's id and rethrown as an
- * uncaught exception, so a Node process exits non-zero, as a Go program would.
+ * With none (`null`, the default), a panic is printed with the goroutine's id and creation site
+ * and rethrown as an uncaught exception, so a Node process exits non-zero, as a Go program would.
  *
  * @example
  * ```ts
- * setPanicHandler((err, g) => log.error(`goroutine ${g.id} panicked`, err));
+ * setPanicHandler((err, g) => log.error(`goroutine ${g.id} (created at ${g.createdAt}) panicked`, err));
  * ```
  */
 export function setPanicHandler(fn: ((error: unknown, info: GoroutineInfo) => void) | null): void {
@@ -127,9 +229,15 @@ export function setPanicHandler(fn: ((error: unknown, info: GoroutineInfo) => vo
 /**
  * Go's `runtime.NumGoroutine()`: goroutines started (counted from the `go` call) and not yet
  * finished, in this thread.
+ *
+ * @example
+ * ```ts
+ * go(async () => { await sleep(10); });
+ * numGoroutine(); // 1
+ * ```
  */
 export function numGoroutine(): number {
-  return core.liveGoroutines(T);
+  return live.length;
 }
 
 const setImmediateFn = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;

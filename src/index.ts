@@ -7,4 +7,6 @@ export { recv, send, select, trySelect } from "./select.js";
 export type { RecvCase, SendCase, Case } from "./select.js";
 export { go, gosched, numGoroutine, setPanicHandler } from "./go.js";
 export type { GoroutineInfo } from "./go.js";
+export { goroutines, configure } from "./diag.js";
+export type { BatonOptions } from "./diag.js";
 export { PanicError } from "./errors.js";

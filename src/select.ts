@@ -5,7 +5,7 @@
 // leaves nothing behind.
 
 import {
-  core, T, words, wordsTo, CTX, CTX_FIRED, CTX_SCRATCH, CTX_SEL_CASE, peekToken, takeSlot, K_SELECT, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK, R_CLOSED, R_BAD,
+  core, T, words, wordsTo, CTX, CTX_FIRED, CTX_SCRATCH, CTX_SEL_CASE, peekToken, takeSlot, park, K_SELECT, K_WAIT, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK, R_CLOSED, R_BAD,
   R_BUFFERED_SENDER,
 } from "./core.js";
 import { Chan, wakeReceiver, takeFromSender } from "./chan.js";
@@ -121,7 +121,6 @@ class SelectState implements SelectWaiter {
 // no promise.
 const RESOLVED_INDEX: Promise<number>[] = [];
 for (let i = -1; i < 16; i++) RESOLVED_INDEX[i + 1] = Promise.resolve(i);
-const NEVER: Promise<number> = new Promise<number>(() => {});
 
 let reserved = 0;
 
@@ -161,7 +160,9 @@ function run(cases: readonly Case[], block: boolean): number | Promise<number> {
   const code = r & 7;
   if (code === R_WOULD_BLOCK) return -1;
   if (code === R_BLOCKED) {
-    if (r >>> 3 === 0) return NEVER; // only nil channels, or no case at all
+    // Only nil channels, or no case at all: it waits forever, as a visible wait (Go's
+    // "select (no cases)"), so that dumps and deadlock detection see it.
+    if (r >>> 3 === 0) return park(peekToken(K_WAIT), "select (no cases)");
     const st = new SelectState(cases);
     const p = new Promise<number>((resolve, reject) => {
       st.resolve = resolve;
