@@ -19,7 +19,7 @@
 // THREAD CONTEXT t (owned by one thread; plain loads and stores)
 //   +0  TID          index of this context
 //   +4  RNG          xorshift32 state for select's poll order (never 0)
-//   +8  NEXT_GID     goroutine ids handed out by this thread
+//   +8  (unused)
 //   +12 RUNQ_HEAD    first G record of the run queue (0 = empty)
 //   +16 RUNQ_TAIL    last G record of the run queue
 //   +20 BYTES        heap bytes this thread holds in records and blocks
@@ -60,8 +60,6 @@
 @inline export const T_TID: u32 = 0;
 // @ts-ignore: decorator
 @inline export const T_RNG: u32 = 4;
-// @ts-ignore: decorator
-@inline export const T_NEXT_GID: u32 = 8;
 // @ts-ignore: decorator
 @inline export const T_RUNQ_HEAD: u32 = 12;
 // @ts-ignore: decorator

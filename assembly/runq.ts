@@ -8,7 +8,7 @@
 //  LIVE_G counts G records between goNew and goExit.
 
 import {
-  MAX_THREADS, T_RUNQ_HEAD, T_RUNQ_TAIL, T_LIVE_G, T_NEXT_GID, MAGIC_G, G_CLASS, G_MAGIC, G_SLOT,
+  MAX_THREADS, T_RUNQ_HEAD, T_RUNQ_TAIL, T_LIVE_G, MAGIC_G, G_CLASS, G_MAGIC, G_SLOT,
   G_NEXT, G_STATE, ctx,
 } from "./layout";
 import { alloc, free, inHeap } from "./alloc";
@@ -29,7 +29,6 @@ export function goNew(t: u32, slot: u32): i32 {
   else store<u32>(tail, g, G_NEXT);
   store<u32>(x, g, T_RUNQ_TAIL);
   store<u32>(x, load<u32>(x, T_LIVE_G) + 1, T_LIVE_G);
-  store<u32>(x, load<u32>(x, T_NEXT_GID) + 1, T_NEXT_GID);
   return <i32>g;
 }
 
@@ -60,9 +59,4 @@ export function goExit(t: u32, g: u32): i32 {
 /** Goroutines of thread t created and not yet exited. */
 export function liveGoroutines(t: u32): i32 {
   return t < MAX_THREADS ? load<i32>(ctx(t), T_LIVE_G) : -1;
-}
-
-/** Goroutines thread t has created so far (its goroutine ids run from 1 to this). */
-export function goroutinesCreated(t: u32): i32 {
-  return t < MAX_THREADS ? load<i32>(ctx(t), T_NEXT_GID) : -1;
 }

@@ -43,7 +43,6 @@ export interface Core {
   wqCancel(t: number, q: number, token: number): number;
   wqLen(q: number): number;
   liveChannels(t: number): number;
-  goroutinesCreated(t: number): number;
 }
 
 // Result words (assembly/layout.ts, RESULT): code in bits 0..2, payload in bits 3..31.

@@ -65,6 +65,7 @@ export class G implements GRef {
 export const live: G[] = [];
 
 let drainScheduled = false;
+let lastId = 0; // goroutine ids, from 1
 let panicHandler: ((error: unknown, info: GoroutineInfo) => void) | null = null;
 let creationSites = true;
 const siteCache = new WeakMap<object, Site>();
@@ -135,7 +136,7 @@ export function spawn(fn: (...args: any[]) => unknown, args: unknown[], key: obj
   const token = peekToken(K_GO);
   const addr = core.goNew(T, token);
   if (addr === 0) throw coreFailure(7);
-  const g = new G(fn, args, addr, core.goroutinesCreated(T), captureSite(key, skip), stamp());
+  const g = new G(fn, args, addr, ++lastId, captureSite(key, skip), stamp());
   g.liveIndex = live.length;
   live.push(g);
   takeSlot(token, undefined, g);
@@ -171,16 +172,22 @@ function start(g: G): void {
   }
   setCurrent(null);
   if (r !== null && typeof r === "object" && typeof (r as PromiseLike<unknown>).then === "function") {
-    (r as PromiseLike<unknown>).then(
-      () => exit(g),
-      (e: unknown) => {
-        exit(g);
-        panic(e, g);
-      },
-    );
+    void finish(g, r as PromiseLike<unknown>);
   } else {
     exit(g);
   }
+}
+
+// Awaits an async goroutine's promise: cheaper than .then() with two closures per goroutine.
+async function finish(g: G, p: PromiseLike<unknown>): Promise<void> {
+  try {
+    await p;
+  } catch (e) {
+    exit(g);
+    panic(e, g);
+    return;
+  }
+  exit(g);
 }
 
 function exit(g: G): void {
