@@ -264,9 +264,10 @@ export const wakeSources: ((parked: boolean) => boolean)[] = [];
 
 // ── a cheap clock for waiting times ───────────────────────────────────────────────────────────
 // performance.now() costs ~40 ns, a sixth of a parked round trip, so waits are stamped with a
-// clock read at most every 64 stamps, and afresh for the first stamp after the event loop has
-// turned (a zero-delay timer marks the clock stale). Waiting times are right to about a
-// millisecond, which is what a goroutine dump needs.
+// clock read once every 64 stamps, and afresh for the first stamp after the event loop has turned
+// (a zero-delay timer marks the clock stale). A stamp can be early by the synchronous work done
+// since the last read within one turn of the loop (usually well under a millisecond; a long busy
+// stretch shows in full), which is what a goroutine dump can afford.
 
 let clock = 0;
 let clockBudget = 0;

@@ -6,17 +6,20 @@
 // goroutine to oldest wait. At quiescence (a deadlock, a leak check) every goroutine is parked,
 // so the list is complete; only the pairing of ids to unattributed waits is a best guess.
 //
-// Deadlock (Node): when the event loop is about to go idle (Node's 'beforeExit': no timer, no I/O
-// left) while waits are parked, and no wake source (a pending baton timer) will wake one, then no
-// goroutine can ever run again. If more waits are parked than there are goroutines, the program
-// itself (not a goroutine: top-level code or a callback) is among them, as Go's main would be,
-// and baton prints Go's report and exits with code 2. With as many waits as goroutines or fewer,
-// the program has finished and only goroutines are left: as a Go program whose main returns,
-// it simply exits.
+// Deadlock (Node): Go reports a deadlock when main and every goroutine are blocked and nothing
+// can wake them. JavaScript's "main" is the program's top-level code: when it waits on a baton
+// operation with a top-level await and the event loop runs dry (no timer, no I/O left; a pending
+// baton timer that a parked wait could be woken by keeps the loop alive, see wakeSources), Node
+// ends with its "unsettled top-level await" code 13. If baton waits are parked at that point,
+// nothing can ever wake them: baton prints Go's report and the dump and exits with code 2. A
+// program whose top level has finished exits normally, whatever waits are left (Go's main
+// returning), and so does one whose top level never awaited (an un-awaited async main()): waits
+// left over from Promise.race, or several waits of one goroutine, cannot be told apart from it,
+// and a false alarm is worse than none.
 
 import {
-  forEachWait, parkedWaits, slotAux, slotSince, stamp, wakeSources, K_RECV, K_RECV_OK, K_ITER,
-  K_SEND, K_SELECT,
+  forEachWait, parkedWaits, slotAux, slotSince, stamp, wakeSources, current, K_RECV, K_RECV_OK,
+  K_ITER, K_SEND, K_SELECT,
 } from "./core.js";
 import type { GRef } from "./core.js";
 import { live, setCreationSites } from "./go.js";
@@ -74,6 +77,9 @@ function snapshot(): { rows: Row[]; orphans: Wait[] } {
     } else if (g.state === 0) {
       state = "runnable";
       since = g.since;
+    } else if (g === current) {
+      state = "running"; // it is the caller
+      since = g.since;
     } else if (u < unattributed.length) {
       const w = unattributed[u++]!;
       state = w.reason;
@@ -130,12 +136,12 @@ let deadlockDetection = true;
 
 /** Options for {@link configure}. */
 export interface BatonOptions {
-  /** Report Go's deadlock and exit with code 2 when every goroutine is asleep (Node). Default on. */
+  /** Report Go's deadlock and exit with code 2 when the program's top-level await and every
+   *  goroutine are asleep on baton waits (Node). Default on. */
   deadlockDetection?: boolean;
-  /** Record where each goroutine was created, for goroutines() and panic reports. Capturing a
-   *  stack costs 1–2 µs the first time a function is started as a goroutine (it is cached per
-   *  function); turn it off where goroutines are spawned from fresh closures in a hot loop.
-   *  Default on. */
+  /** Record where each goroutine was created, for goroutines(), panic reports and leak checks.
+   *  Capturing the caller's stack frame costs 1–2 µs per go(), more than the rest of a goroutine's
+   *  cost: turn it off where goroutines are spawned in a hot loop. Default on. */
   creationSites?: boolean;
 }
 
@@ -153,24 +159,29 @@ export function configure(options: BatonOptions): void {
   if (options.creationSites !== undefined) setCreationSites(options.creationSites === true);
 }
 
+// Before the loop goes idle: let the wake sources (pending timers) keep it alive while waits are
+// parked.
 function onBeforeExit(): void {
-  const waits = parkedWaits();
-  let pending = false;
-  for (const source of wakeSources) if (source(waits > 0)) pending = true;
-  if (!deadlockDetection || waits === 0 || pending) return;
-  if (waits <= live.length) return; // only goroutines are left: the program itself has finished
+  const parked = parkedWaits() > 0;
+  for (const source of wakeSources) source(parked);
+}
+
+// At exit: the top level is stuck on an await (code 13) with baton waits parked: a deadlock.
+function onExit(): void {
   const proc = (globalThis as { process?: NodeProcessLike }).process!;
+  if (!deadlockDetection || proc.exitCode !== 13 || parkedWaits() === 0) return;
   proc.stderr.write(`fatal error: all goroutines are asleep - deadlock!\n\n${formatDump()}\n`);
-  proc.exit(2);
+  proc.exitCode = 2;
 }
 
 interface NodeProcessLike {
   on(event: string, fn: () => void): unknown;
-  exit(code: number): never;
+  exitCode: number | string | undefined;
   stderr: { write(s: string): unknown };
 }
 
 const proc = (globalThis as { process?: Partial<NodeProcessLike> }).process;
-if (proc !== undefined && typeof proc.on === "function" && typeof proc.exit === "function" && proc.stderr) {
+if (proc !== undefined && typeof proc.on === "function" && proc.stderr !== undefined) {
   proc.on("beforeExit", onBeforeExit);
+  proc.on("exit", onExit);
 }

@@ -68,21 +68,18 @@ let drainScheduled = false;
 let lastId = 0; // goroutine ids, from 1
 let panicHandler: ((error: unknown, info: GoroutineInfo) => void) | null = null;
 let creationSites = true;
-const siteCache = new WeakMap<object, Site>();
 
 /** Turns recording of creation sites on or off (see {@link configure}). */
 export function setCreationSites(on: boolean): void {
   creationSites = on;
 }
 
-// Captures the stack line of the caller of `skip`, once per goroutine function: capturing a stack
-// costs 1–2 µs, several times a goroutine's whole cost, so a function started many times from
-// one place (`go(worker, i)` in a loop) pays once. A new closure each time pays each time.
-function captureSite(key: object, skip: Function): Site | null {
+// Captures the stack of the caller of `skip` (one frame; formatted only when read). It costs
+// 1–2 µs, several times the rest of a goroutine's cost: configure({ creationSites: false })
+// turns it off.
+function captureSite(skip: Function): Site | null {
   if (!creationSites) return null;
-  let site = siteCache.get(key);
-  if (site !== undefined) return site;
-  site = {};
+  const site: Site = {};
   const E = Error as ErrorConstructor & {
     captureStackTrace?: (o: object, f: Function) => void;
     stackTraceLimit?: number;
@@ -95,7 +92,6 @@ function captureSite(key: object, skip: Function): Site | null {
   } else {
     site.stack = new Error().stack; // engines without captureStackTrace: parsed in siteLine
   }
-  siteCache.set(key, site);
   return site;
 }
 
@@ -127,16 +123,16 @@ function siteLine(site: Site | null): string {
  */
 export function go<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): void {
   if (typeof fn !== "function") throw new TypeError("go: the goroutine must be a function");
-  spawn(fn as (...args: any[]) => unknown, args, fn, go);
+  spawn(fn as (...args: any[]) => unknown, args, go);
 }
 
 /** @internal go() for baton's own wrappers (WaitGroup.go, Group.go): the creation site is the
- *  caller of `skip`, and the site is cached under `key` (the user's function). */
-export function spawn(fn: (...args: any[]) => unknown, args: unknown[], key: object, skip: Function): void {
+ *  caller of `skip`. */
+export function spawn(fn: (...args: any[]) => unknown, args: unknown[], skip: Function): void {
   const token = peekToken(K_GO);
   const addr = core.goNew(T, token);
   if (addr === 0) throw coreFailure(7);
-  const g = new G(fn, args, addr, ++lastId, captureSite(key, skip), stamp());
+  const g = new G(fn, args, addr, ++lastId, captureSite(skip), stamp());
   g.liveIndex = live.length;
   live.push(g);
   takeSlot(token, undefined, g);

@@ -42,7 +42,7 @@ export class Once {
    */
   do(fn: () => unknown): Promise<void> {
     if (this.#done) return RESOLVED;
-    if (typeof fn !== "function") return Promise.reject(new TypeError("sync: Once.do expects a function"));
+    if (typeof fn !== "function") throw new TypeError("sync: Once.do expects a function");
     if (this.#m.tryLock()) return this.#run(fn);
     return this.#m.lock().then(() => {
       if (this.#done) {

@@ -1,0 +1,258 @@
+// goroutines(), the goroutine dump as data (API.md, Goroutines): one entry per live goroutine,
+// with its id, Go's wait reason as its state, how long it has been in it, and where it was
+// created. Also: the panic handler's id matches the dump's, and configure({ creationSites }).
+//
+// Every goroutine a test parks is woken (its channel closed) before the test ends, except those
+// parked in a select that can never proceed (select([]), nil channels), which cannot be woken:
+// tests therefore look only at the goroutines they started, never at the whole list's length.
+
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  chan, configure, go, goroutines, numGoroutine, recv, select, send, setPanicHandler,
+} from "../../src/index.js";
+import type { GoroutineInfo } from "../../src/index.js";
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Waits (bounded) until cond holds; the bound is reached only when the test fails. */
+async function eventually(cond: () => boolean, ms = 5000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!cond() && Date.now() < end) await sleep(1);
+  return cond();
+}
+
+/** Starts fn as a goroutine and returns its id, read from goroutines() as the one new entry. */
+function goTracked(fn: () => unknown): number {
+  const before = new Set(goroutines().map((g) => g.id));
+  go(fn);
+  const added = goroutines().filter((g) => !before.has(g.id));
+  expect(added).toHaveLength(1);
+  return added[0]!.id;
+}
+
+/** The dump's entry for goroutine `id`, or undefined once it has finished. */
+function info(id: number): GoroutineInfo | undefined {
+  return goroutines().find((g) => g.id === id);
+}
+
+/** Lets queued goroutines start and run their synchronous part (a macrotask runs after them). */
+const settle = () => sleep(0);
+
+afterEach(() => {
+  setPanicHandler(null);
+  configure({ creationSites: true });
+});
+
+describe("goroutines()", () => {
+  it("lists each live goroutine once, with a numeric id, and as many entries as numGoroutine()", async () => {
+    const ch = chan<number>();
+    const ids = [goTracked(() => ch.recv()), goTracked(() => ch.recv()), goTracked(() => ch.recv())];
+    await settle();
+    const list = goroutines();
+    for (const g of list) {
+      expect(typeof g.id).toBe("number");
+      expect(Number.isInteger(g.id)).toBe(true);
+    }
+    expect(new Set(list.map((g) => g.id)).size).toBe(list.length);
+    expect(list).toHaveLength(numGoroutine());
+    for (const id of ids) expect(list.filter((g) => g.id === id)).toHaveLength(1);
+    expect(new Set(ids).size).toBe(3);
+    ch.close();
+    expect(await eventually(() => ids.every((id) => info(id) === undefined))).toBe(true);
+  });
+
+  it('reports "runnable" for a goroutine that has not started yet', async () => {
+    let ran = false;
+    const id = goTracked(() => {
+      ran = true;
+    });
+    // Still inside the synchronous code that called go: the goroutine has not started.
+    expect(ran).toBe(false);
+    const g = info(id)!;
+    expect(g.state).toBe("runnable");
+    expect(g.waitingSinceMs).toBeGreaterThanOrEqual(0);
+    expect(await eventually(() => ran && info(id) === undefined)).toBe(true);
+  });
+
+  it('reports "chan receive" for a goroutine parked in a receive', async () => {
+    const ch = chan<number>();
+    const id = goTracked(() => ch.recv());
+    await settle();
+    expect(info(id)!.state).toBe("chan receive");
+    ch.close();
+    expect(await eventually(() => info(id) === undefined)).toBe(true);
+  });
+
+  it('reports "chan receive" for recvOk and for a for-await loop too', async () => {
+    const a = chan<number>();
+    const b = chan<number>();
+    const idOk = goTracked(() => a.recvOk());
+    const idIter = goTracked(async () => {
+      for await (const _ of b) {
+        // nothing is ever sent
+      }
+    });
+    await settle();
+    expect(info(idOk)!.state).toBe("chan receive");
+    expect(info(idIter)!.state).toBe("chan receive");
+    a.close();
+    b.close();
+    expect(await eventually(() => info(idOk) === undefined && info(idIter) === undefined)).toBe(true);
+  });
+
+  it('reports "chan send" for a goroutine parked in a send', async () => {
+    const ch = chan<number>();
+    const id = goTracked(() => ch.send(1).catch(() => {})); // the close below rejects the send
+    await settle();
+    expect(info(id)!.state).toBe("chan send");
+    ch.close();
+    expect(await eventually(() => info(id) === undefined)).toBe(true);
+  });
+
+  it('reports "chan send" for a send into a full buffer', async () => {
+    const ch = chan<number>(1);
+    ch.trySend(0);
+    const id = goTracked(() => ch.send(1));
+    await settle();
+    expect(info(id)!.state).toBe("chan send");
+    expect(await ch.recv()).toBe(0); // makes room: the parked send completes
+    expect(await eventually(() => info(id) === undefined)).toBe(true);
+    expect(await ch.recv()).toBe(1);
+  });
+
+  it('reports "select" for a goroutine parked in a select', async () => {
+    const a = chan<number>();
+    const b = chan<number>();
+    const id = goTracked(() => select([recv(a), send(b, 1)]));
+    await settle();
+    expect(info(id)!.state).toBe("select");
+    a.close(); // the receive case proceeds
+    expect(await eventually(() => info(id) === undefined)).toBe(true);
+  });
+
+  it('reports "select (no cases)" for select([]) and for a select over only nil channels', async () => {
+    // Neither can ever proceed: these goroutines stay parked for the rest of this file.
+    const empty = goTracked(() => select([]));
+    const nils = goTracked(() => select([recv(null), send(null, 1)]));
+    await settle();
+    expect(info(empty)!.state).toBe("select (no cases)");
+    expect(info(nils)!.state).toBe("select (no cases)");
+  });
+
+  it("reports the wait of a goroutine that parked after an await (by elimination)", async () => {
+    const gate = chan<void>();
+    const ch = chan<number>();
+    let reached = false;
+    const id = goTracked(async () => {
+      await gate.recv();
+      reached = true;
+      await ch.recv(); // parked after the first await: the facade no longer knows who runs
+    });
+    await settle();
+    expect(info(id)!.state).toBe("chan receive");
+    gate.close();
+    expect(await eventually(() => reached)).toBe(true);
+    expect(info(id)!.state).toBe("chan receive");
+    ch.close();
+    expect(await eventually(() => info(id) === undefined)).toBe(true);
+  });
+
+  it("drops the entries of goroutines that have finished", async () => {
+    const ch = chan<number>();
+    const parked = goTracked(() => ch.recv());
+    const quick = goTracked(() => {});
+    const quickAsync = goTracked(async () => {
+      await sleep(1);
+    });
+    expect(info(parked)).toBeDefined();
+    expect(info(quick)).toBeDefined();
+    expect(info(quickAsync)).toBeDefined();
+    expect(await eventually(() => info(quick) === undefined && info(quickAsync) === undefined)).toBe(true);
+    expect(info(parked)!.state).toBe("chan receive");
+    ch.close();
+    expect(await eventually(() => info(parked) === undefined)).toBe(true);
+  });
+
+  it("names this test file in createdAt", async () => {
+    const ch = chan<number>();
+    const id = goTracked(() => ch.recv());
+    expect(info(id)!.createdAt).toContain("goroutines.test.ts");
+    await settle();
+    expect(info(id)!.createdAt).toContain("goroutines.test.ts");
+    ch.close();
+    expect(await eventually(() => info(id) === undefined)).toBe(true);
+  });
+
+  it("names the caller's file for a goroutine started from another goroutine", async () => {
+    const ch = chan<number>();
+    const ids = chan<number>(1);
+    go(() => {
+      ids.trySend(goTracked(() => ch.recv()));
+    });
+    const id = (await ids.recv())!;
+    expect(info(id)!.createdAt).toContain("goroutines.test.ts");
+    ch.close();
+    expect(await eventually(() => info(id) === undefined)).toBe(true);
+  });
+
+  it("counts waitingSinceMs from when the goroutine parked", async () => {
+    const ch = chan<number>();
+    const id = goTracked(() => ch.recv());
+    await settle();
+    const first = info(id)!.waitingSinceMs;
+    expect(first).toBeGreaterThanOrEqual(0);
+    await sleep(30);
+    const later = info(id)!;
+    expect(later.state).toBe("chan receive");
+    expect(later.waitingSinceMs).toBeGreaterThanOrEqual(20); // lower bound only
+    expect(later.waitingSinceMs).toBeGreaterThanOrEqual(first);
+    ch.close();
+    expect(await eventually(() => info(id) === undefined)).toBe(true);
+  });
+
+  it("gives the panic handler the id that goroutines() showed", async () => {
+    const gate = chan<void>();
+    const got: { error: unknown; info: GoroutineInfo }[] = [];
+    setPanicHandler((error, i) => {
+      got.push({ error, info: i });
+    });
+    const boom = new Error("boom");
+    const id = goTracked(async () => {
+      await gate.recv();
+      throw boom;
+    });
+    await settle();
+    const shown = info(id)!;
+    expect(shown.state).toBe("chan receive");
+    gate.close();
+    expect(await eventually(() => got.length === 1)).toBe(true);
+    expect(got[0]!.error).toBe(boom);
+    expect(got[0]!.info.id).toBe(id);
+    expect(got[0]!.info.createdAt).toBe(shown.createdAt);
+    expect(got[0]!.info.createdAt).toContain("goroutines.test.ts");
+    expect(info(id)).toBeUndefined();
+  });
+
+  it('leaves createdAt "" for goroutines started with configure({ creationSites: false })', async () => {
+    const ch = chan<number>();
+    const withSite = goTracked(() => ch.recv());
+    configure({ creationSites: false });
+    const without = goTracked(() => ch.recv());
+    const withoutToo = goTracked(async () => {
+      await ch.recv();
+    });
+    configure({ creationSites: true });
+    const again = goTracked(() => ch.recv());
+    await settle();
+    expect(info(withSite)!.createdAt).toContain("goroutines.test.ts");
+    expect(info(without)!.createdAt).toBe("");
+    expect(info(withoutToo)!.createdAt).toBe("");
+    expect(info(again)!.createdAt).toContain("goroutines.test.ts");
+    // The state is still reported without a creation site.
+    expect(info(without)!.state).toBe("chan receive");
+    ch.close();
+    expect(await eventually(() => [withSite, without, withoutToo, again].every((id) => info(id) === undefined))).toBe(
+      true,
+    );
+  });
+});
