@@ -23,7 +23,7 @@ import {
 } from "./core.js";
 import type { GRef } from "./core.js";
 import { live, setCreationSites } from "./go.js";
-import type { G, GoroutineInfo } from "./go.js";
+import type { G, GoroutineInfo, CreationSites } from "./go.js";
 
 /** Go's wait reason for a parked wait, from its token's kind (and a K_WAIT's recorded reason). */
 function reasonOf(token: number, aux: unknown): string {
@@ -139,10 +139,13 @@ export interface BatonOptions {
   /** Report Go's deadlock and exit with code 2 when the program's top-level await and every
    *  goroutine are asleep on baton waits (Node). Default on. */
   deadlockDetection?: boolean;
-  /** Record where each goroutine was created, for goroutines(), panic reports and leak checks.
-   *  Capturing the caller's stack frame costs 1–2 µs per go(), more than the rest of a goroutine's
-   *  cost: turn it off where goroutines are spawned in a hot loop. Default on. */
-  creationSites?: boolean;
+  /** How to record where each goroutine was created (goroutines(), panic reports, leak checks).
+   *  A stack capture costs 1–3 µs, ten times the rest of a goroutine. "sampled" (the default):
+   *  every go() records its own site while fewer than 1000 were captured in the last second;
+   *  beyond that it reuses the site last captured for the same function. "all": every go()
+   *  captures (exact, slow in hot loops). "off" (or false): none; createdAt is "". `true` means
+   *  "sampled". */
+  creationSites?: CreationSites | boolean;
 }
 
 /**
@@ -156,7 +159,13 @@ export interface BatonOptions {
 export function configure(options: BatonOptions): void {
   if (options === null || typeof options !== "object") throw new TypeError("configure: expected an options object");
   if (options.deadlockDetection !== undefined) deadlockDetection = options.deadlockDetection === true;
-  if (options.creationSites !== undefined) setCreationSites(options.creationSites === true);
+  const sites = options.creationSites;
+  if (sites !== undefined) {
+    if (sites === true) setCreationSites("sampled");
+    else if (sites === false) setCreationSites("off");
+    else if (sites === "sampled" || sites === "all" || sites === "off") setCreationSites(sites);
+    else throw new TypeError(`configure: creationSites must be "sampled", "all", "off" or a boolean`);
+  }
 }
 
 // Before the loop goes idle: let the wake sources (pending timers) keep it alive while waits are

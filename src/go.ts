@@ -67,18 +67,37 @@ export const live: G[] = [];
 let drainScheduled = false;
 let lastId = 0; // goroutine ids, from 1
 let panicHandler: ((error: unknown, info: GoroutineInfo) => void) | null = null;
-let creationSites = true;
+/** How creation sites are recorded: see configure({ creationSites }). */
+export type CreationSites = "sampled" | "all" | "off";
+let creationSites: CreationSites = "sampled";
 
-/** Turns recording of creation sites on or off (see {@link configure}). */
-export function setCreationSites(on: boolean): void {
-  creationSites = on;
+/** Sets how creation sites are recorded (configure({ creationSites })). */
+export function setCreationSites(mode: CreationSites): void {
+  creationSites = mode;
 }
 
-// Captures the stack of the caller of `skip` (one frame; formatted only when read). It costs
-// 1–2 µs, several times the rest of a goroutine's cost: configure({ creationSites: false })
-// turns it off.
-function captureSite(skip: Function): Site | null {
-  if (!creationSites) return null;
+// Capturing the caller's stack frame costs 1–3 µs, ten times the rest of a goroutine's cost. In
+// "sampled" mode (the default) every go() captures its own site while fewer than SAMPLES_PER_SEC
+// captures have been made in the last second — so a program that starts goroutines at a human
+// rate gets every site exactly, for at most a few milliseconds a second — and past that budget a
+// goroutine takes the site last captured for the same function (the usual case: one function
+// started in a loop from one place), or none. "all" captures every time; "off" never.
+const SAMPLES_PER_SEC = 1000;
+let sampleBudget = SAMPLES_PER_SEC;
+let sampleWindow = -Infinity;
+const lastSite = new WeakMap<object, Site>();
+
+function captureSite(key: object, skip: Function): Site | null {
+  if (creationSites === "off") return null;
+  if (creationSites === "sampled") {
+    if (sampleBudget <= 0) {
+      const now = stamp();
+      if (now - sampleWindow < 1000) return lastSite.get(key) ?? null;
+      sampleWindow = now;
+      sampleBudget = SAMPLES_PER_SEC;
+    }
+    sampleBudget--;
+  }
   const site: Site = {};
   const E = Error as ErrorConstructor & {
     captureStackTrace?: (o: object, f: Function) => void;
@@ -92,6 +111,7 @@ function captureSite(skip: Function): Site | null {
   } else {
     site.stack = new Error().stack; // engines without captureStackTrace: parsed in siteLine
   }
+  if (creationSites === "sampled") lastSite.set(key, site);
   return site;
 }
 
@@ -123,16 +143,16 @@ function siteLine(site: Site | null): string {
  */
 export function go<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): void {
   if (typeof fn !== "function") throw new TypeError("go: the goroutine must be a function");
-  spawn(fn as (...args: any[]) => unknown, args, go);
+  spawn(fn as (...args: any[]) => unknown, args, fn, go);
 }
 
 /** @internal go() for baton's own wrappers (WaitGroup.go, Group.go): the creation site is the
- *  caller of `skip`. */
-export function spawn(fn: (...args: any[]) => unknown, args: unknown[], skip: Function): void {
+ *  caller of `skip`; `key` is the user's function (for sampled creation sites). */
+export function spawn(fn: (...args: any[]) => unknown, args: unknown[], key: object, skip: Function): void {
   const token = peekToken(K_GO);
   const addr = core.goNew(T, token);
   if (addr === 0) throw coreFailure(7);
-  const g = new G(fn, args, addr, ++lastId, captureSite(skip), stamp());
+  const g = new G(fn, args, addr, ++lastId, captureSite(key, skip), stamp());
   g.liveIndex = live.length;
   live.push(g);
   takeSlot(token, undefined, g);
