@@ -1,12 +1,20 @@
 // baton: Go's concurrency model for JavaScript and TypeScript. This module is the only public
-// door; everything else under src/ is internal.
+// door; everything else under src/ is internal (baton/testing is the test-suite door).
 
 export { chan } from "./chan.js";
 export type { Chan, SendChan, RecvChan } from "./chan.js";
 export { recv, send, select, trySelect } from "./select.js";
 export type { RecvCase, SendCase, Case } from "./select.js";
 export { go, gosched, numGoroutine, setPanicHandler } from "./go.js";
-export type { GoroutineInfo } from "./go.js";
+export type { GoroutineInfo, CreationSites } from "./go.js";
 export { goroutines, configure } from "./diag.js";
 export type { BatonOptions } from "./diag.js";
+export { WaitGroup, Mutex, RWMutex, Once, Cond, Semaphore, Group } from "./sync/index.js";
+export type { Locker } from "./sync/index.js";
+export { sleep, after, tick, newTimer, newTicker } from "./time.js";
+export type { Timer, Ticker } from "./time.js";
+export {
+  background, withCancel, withTimeout, withDeadline, withValue, fromSignal, Canceled, DeadlineExceeded,
+} from "./context.js";
+export type { Context, CancelFunc } from "./context.js";
 export { PanicError } from "./errors.js";
