@@ -211,6 +211,24 @@
 // @ts-ignore: decorator
 @inline export const G_STATE: u32 = 12;
 
+// ── WAITQ record: 16 bytes (class 0) — a wait queue of a sync primitive (waitq.ts) ─────────────
+//   +0  MAGIC        MAGIC_WAITQ while live
+//   +4  HEAD         first waiter (waiter records, as channels queue them; W_KIND = arg << 1)
+//   +8  TAIL         last waiter
+//   +12 COUNT        waiters queued
+// @ts-ignore: decorator
+@inline export const MAGIC_WAITQ: u32 = 0x55455157; // 'WQEU'
+// @ts-ignore: decorator
+@inline export const WAITQ_CLASS: u32 = 0;
+// @ts-ignore: decorator
+@inline export const Q_MAGIC: u32 = 0;
+// @ts-ignore: decorator
+@inline export const Q_HEAD: u32 = 4;
+// @ts-ignore: decorator
+@inline export const Q_TAIL: u32 = 8;
+// @ts-ignore: decorator
+@inline export const Q_COUNT: u32 = 12;
+
 // ── RESULT word: what an operation returns to the facade ───────────────────────────────────────
 //   bits 0..2  code (R_*)      bits 3..31  payload (a ring position or a slot), read with >>> 3
 // @ts-ignore: decorator

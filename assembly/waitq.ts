@@ -2,37 +2,20 @@
 // waiter records, the same records channels queue, each holding the facade's token for whoever
 // waits and a 31-bit argument (a Semaphore's weight, an RWMutex waiter's kind). The primitive's
 // own state (locked, reader count, counter) is kept by the facade for local primitives, so that an
-// uncontended lock/unlock never calls the core; the core keeps who waits, in order, which is what
-// deadlock detection and the goroutine dump read.
+// uncontended lock/unlock never calls the core; the core keeps who waits, and in what order.
 //
 // Invariants:
 //  HEAD = 0 iff TAIL = 0 iff COUNT = 0.
 //  Every waiter on the queue has W_CHAN = the queue and W_SEL = 0; W_KIND holds arg << 1.
 //
-// WAITQ record: 16 bytes (class 0)
-//   +0  MAGIC   MAGIC_WAITQ while live
-//   +4  HEAD    first waiter
-//   +8  TAIL    last waiter
-//   +12 COUNT   waiters queued
+// The WAITQ record's layout is drawn in layout.ts.
 
 import {
-  MAX_THREADS, WAITER_CLASS, W_NEXT, W_PREV, W_SLOT, W_KIND,
+  MAX_THREADS, WAITER_CLASS, W_NEXT, W_PREV, W_SLOT, W_KIND, MAGIC_WAITQ, WAITQ_CLASS, Q_MAGIC,
+  Q_HEAD, Q_TAIL, Q_COUNT,
 } from "./layout";
 import { alloc, free, inHeap } from "./alloc";
 import { newWaiter } from "./chan";
-
-// @ts-ignore: decorator
-@inline const MAGIC_WAITQ: u32 = 0x55455157; // 'WQEU'
-// @ts-ignore: decorator
-@inline const WAITQ_CLASS: u32 = 0;
-// @ts-ignore: decorator
-@inline const Q_MAGIC: u32 = 0;
-// @ts-ignore: decorator
-@inline const Q_HEAD: u32 = 4;
-// @ts-ignore: decorator
-@inline const Q_TAIL: u32 = 8;
-// @ts-ignore: decorator
-@inline const Q_COUNT: u32 = 12;
 
 // @ts-ignore: decorator
 @inline function validQueue(q: u32): bool {
