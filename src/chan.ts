@@ -7,20 +7,24 @@
 // settles, and its goroutine continues in a later microtask. No user code runs inside a core call.
 
 import {
-  core, T, words, CTX, CTX_LAST_POS, peekToken, park, releaseSlot, slotFn, slotAux,
+  core, T, words, CTX, CTX_LAST_POS, CTX_FIRED, peekToken, park, releaseSlot, slotFn, slotAux,
   K_RECV, K_RECV_OK, K_ITER, K_SEND, K_SELECT, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK,
   R_CLOSED, R_BUFFERED_SENDER,
 } from "./core.js";
 import { PanicError, coreFailure } from "./errors.js";
 
-/** A parked select (select.ts): it learns from the core which of its cases fired. */
-export interface SelectWaiter {
-  /** A receive case completes with `v`; `ok` is false when the channel closed. */
-  wakeRecv(v: unknown, ok: boolean): void;
-  /** A send case completes; returns the value it sends. */
-  wakeSend(): unknown;
-  /** The channel of a send case closed: the select panics. */
-  failSend(): void;
+/** A case of a parked select, as the wake paths here see it (select.ts defines the classes). */
+interface ParkedCase {
+  value: unknown;
+  ok: boolean;
+  parkedIn: unknown;
+}
+
+/** A parked select fired: frees its cases for other selects and returns the index of the case
+ *  that fired, which the core left in this thread's context. */
+function fireSelect(cases: ParkedCase[]): number {
+  for (let i = 0; i < cases.length; i++) cases[i]!.parkedIn = null;
+  return words()[CTX + CTX_FIRED]!;
 }
 
 const DONE: IteratorResult<never> = Object.freeze({ value: undefined, done: true }) as IteratorResult<never>;
@@ -73,7 +77,13 @@ export function wakeReceiver(token: number, v: unknown, ok: boolean, defer: bool
   const fn = slotFn[s]!;
   const aux = slotAux[s];
   releaseSlot(token);
-  if (kind === K_SELECT) (aux as SelectWaiter).wakeRecv(v, ok);
+  if (kind === K_SELECT) {
+    const cases = aux as ParkedCase[];
+    const i = fireSelect(cases);
+    cases[i]!.value = v;
+    cases[i]!.ok = ok;
+    fn(i);
+  }
   else if (defer) ready(fn, recvResult(kind, v, ok));
   else fn(recvResult(kind, v, ok));
 }
@@ -84,7 +94,11 @@ export function takeFromSender(token: number, defer: boolean): unknown {
   const fn = slotFn[s]!;
   const aux = slotAux[s];
   releaseSlot(token);
-  if ((token & 7) === K_SELECT) return (aux as SelectWaiter).wakeSend();
+  if ((token & 7) === K_SELECT) {
+    const i = fireSelect(aux as ParkedCase[]);
+    fn(i);
+    return (aux as ParkedCase[])[i]!.value;
+  }
   if (defer) ready(fn, undefined);
   else fn(undefined);
   return aux;
@@ -96,8 +110,8 @@ function failSender(token: number): void {
   const fn = slotFn[s]!;
   const aux = slotAux[s];
   releaseSlot(token);
-  if ((token & 7) === K_SELECT) (aux as SelectWaiter).failSend();
-  else fn(Promise.reject(sendOnClosed())); // the send's promise adopts the rejection
+  if ((token & 7) === K_SELECT) fireSelect(aux as ParkedCase[]);
+  fn(Promise.reject(sendOnClosed())); // the send's (or select's) promise adopts the rejection
 }
 
 // A channel's core record is freed once its JS object is unreachable: the finalizer queues the

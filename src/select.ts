@@ -5,11 +5,11 @@
 // leaves nothing behind.
 
 import {
-  core, T, words, wordsTo, CTX, CTX_FIRED, CTX_SCRATCH, CTX_SEL_CASE, peekToken, takeSlot, park, K_SELECT, K_WAIT, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK, R_CLOSED, R_BAD,
+  core, T, words, wordsTo, CTX, CTX_SCRATCH, CTX_SEL_CASE, peekToken, park, K_SELECT, K_WAIT, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK, R_CLOSED, R_BAD,
   R_BUFFERED_SENDER,
 } from "./core.js";
 import { Chan, wakeReceiver, takeFromSender } from "./chan.js";
-import type { SelectWaiter, RecvChan, SendChan } from "./chan.js";
+import type { RecvChan, SendChan } from "./chan.js";
 import { PanicError, coreFailure } from "./errors.js";
 
 /** Go refuses selects of more than 65536 cases; so does the core. */
@@ -19,7 +19,7 @@ const MAX_CASES = 65536;
  *  them stays monomorphic. */
 export class SelectCase {
   /** @internal The select this case is parked in, if any. */
-  parkedIn: SelectState | null = null;
+  parkedIn: readonly unknown[] | null = null;
   constructor(
     public ch: unknown,
     public value: unknown,
@@ -88,35 +88,6 @@ export function send<T>(ch: SendChan<T> | null, value: T): SendCase<T> {
   return new SendCase<T>(ch, value);
 }
 
-/** A select parked in the core under one slot. */
-class SelectState implements SelectWaiter {
-  resolve!: (i: number) => void;
-  reject!: (e: unknown) => void;
-  constructor(readonly cases: readonly Case[]) {}
-
-  #fire(): number {
-    const cases = this.cases;
-    for (let i = 0; i < cases.length; i++) cases[i]!.parkedIn = null;
-    return words()[CTX + CTX_FIRED]!;
-  }
-  wakeRecv(v: unknown, ok: boolean): void {
-    const i = this.#fire();
-    const c = this.cases[i] as RecvCase<unknown>;
-    c.value = v;
-    c.ok = ok;
-    this.resolve(i);
-  }
-  wakeSend(): unknown {
-    const i = this.#fire();
-    this.resolve(i);
-    return (this.cases[i] as SendCase<unknown>).value;
-  }
-  failSend(): void {
-    this.#fire();
-    this.reject(new PanicError("send on closed channel"));
-  }
-}
-
 // Resolved promises for the common results, so that a select that completes at once allocates
 // no promise.
 const RESOLVED_INDEX: Promise<number>[] = [];
@@ -163,14 +134,9 @@ function run(cases: readonly Case[], block: boolean): number | Promise<number> {
     // Only nil channels, or no case at all: it waits forever, as a visible wait (Go's
     // "select (no cases)"), so that dumps and deadlock detection see it.
     if (r >>> 3 === 0) return park(peekToken(K_WAIT), "select (no cases)");
-    const st = new SelectState(cases);
-    const p = new Promise<number>((resolve, reject) => {
-      st.resolve = resolve;
-      st.reject = reject;
-    });
-    for (let i = 0; i < n; i++) cases[i]!.parkedIn = st;
-    takeSlot(token, undefined, st);
-    return p;
+    // Parked: the slot holds the cases; chan.ts settles the promise with the fired case's index.
+    for (let i = 0; i < n; i++) cases[i]!.parkedIn = cases;
+    return park(token, cases);
   }
   const i = words()[CTX + CTX_SEL_CASE]!;
   if (code === R_BAD) throw new TypeError(`select: case ${i}: the channel is no longer live`);
