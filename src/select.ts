@@ -15,8 +15,8 @@ import { PanicError, coreFailure } from "./errors.js";
 /** Go refuses selects of more than 65536 cases; so does the core. */
 const MAX_CASES = 65536;
 
-/** @internal What every case is: one shape for both kinds, so that the select loop that reads
- *  them stays monomorphic. */
+/** What every select case is: the common base of {@link RecvCase} and {@link SendCase} (one shape
+ *  for both kinds, so that the select loop that reads them stays monomorphic). */
 export class SelectCase {
   /** @internal The select this case is parked in, if any. */
   parkedIn: readonly unknown[] | null = null;

@@ -1,0 +1,33 @@
+// A TypeScript user's view of the published package: this file imports "baton" (resolved to
+// dist/*.d.ts through package.json's exports) and is compiled with skipLibCheck off, so that
+// declarations that do not compile on their own (a stripped internal type, say) fail the check.
+import { chan, recv, send, select, go, WaitGroup, Mutex, newTimer, withTimeout, background, goroutines } from "baton";
+import type { Chan, RecvChan, SendChan, Context, GoroutineInfo } from "baton";
+import { leakCheck } from "baton/testing";
+
+export async function consumer(): Promise<number | undefined> {
+  const c: Chan<number> = chan<number>(1);
+  const r: RecvChan<number> = c;
+  const s: SendChan<number> = c;
+  await s.send(1);
+  const rc = recv(r);
+  await select([rc, send(null, 0)]);
+  const wg = new WaitGroup();
+  wg.go(async () => {
+    const m = new Mutex();
+    await m.lock();
+    m.unlock();
+  });
+  await wg.wait();
+  const t = newTimer(10);
+  t.stop();
+  const [ctx, cancel]: [Context, () => void] = withTimeout(background(), 10);
+  cancel();
+  void ctx;
+  const gs: GoroutineInfo[] = goroutines();
+  void gs;
+  const check = leakCheck();
+  go(() => {});
+  await check();
+  return rc.value;
+}
