@@ -5,30 +5,8 @@ import { describe, expect, it } from "vitest";
 import { chan, go, gosched, PanicError } from "../../src/index.js";
 import type { Chan } from "../../src/index.js";
 import { waiters } from "../../src/debug.js";
+import { PENDING, rejection, settled, sleep } from "../helpers/wait.js";
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const PENDING = Symbol("pending");
-
-/** The promise's outcome if it settles within ms, else PENDING (used only to show something waits). */
-async function settled<T>(p: Promise<T>, ms = 30): Promise<T | typeof PENDING> {
-  let t: ReturnType<typeof setTimeout> | undefined;
-  const timer = new Promise<typeof PENDING>((r) => (t = setTimeout(() => r(PENDING), ms)));
-  try {
-    return await Promise.race([p, timer]);
-  } finally {
-    clearTimeout(t);
-  }
-}
-
-/** Resolves to the error p rejects with; fails if p fulfils. */
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected a rejection");
-}
 
 function expectPanic(e: unknown, message: string) {
   expect(e).toBeInstanceOf(PanicError);

@@ -9,15 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chan, go, gosched, numGoroutine, setPanicHandler, PanicError } from "../../src/index.js";
 import type { GoroutineInfo } from "../../src/index.js";
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Waits (bounded) until cond holds; the bound is only reached when the test fails. */
-async function eventually(cond: () => boolean, ms = 2000) {
-  const end = Date.now() + ms;
-  while (!cond() && Date.now() < end) await sleep(1);
-  return cond();
-}
+import { eventually, sleep } from "../helpers/wait.js";
 
 afterEach(() => {
   setPanicHandler(null);

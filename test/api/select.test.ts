@@ -4,28 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { chan, go, recv, select, send, trySelect, PanicError } from "../../src/index.js";
 import { waiters } from "../../src/debug.js";
+import { PENDING, rejection, settled, sleep } from "../helpers/wait.js";
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const PENDING = Symbol("pending");
-
-async function settled<T>(p: Promise<T>, ms = 30): Promise<T | typeof PENDING> {
-  let t: ReturnType<typeof setTimeout> | undefined;
-  const timer = new Promise<typeof PENDING>((r) => (t = setTimeout(() => r(PENDING), ms)));
-  try {
-    return await Promise.race([p, timer]);
-  } finally {
-    clearTimeout(t);
-  }
-}
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected a rejection");
-}
 
 function thrown(f: () => unknown): unknown {
   try {

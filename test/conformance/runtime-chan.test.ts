@@ -11,8 +11,7 @@ import { describe, expect, it } from "vitest";
 import { chan, go, gosched, recv, select, send, trySelect } from "../../src/index.js";
 import type { Chan, RecvChan } from "../../src/index.js";
 import { waiters } from "../../src/debug.js";
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+import { sleep } from "../helpers/wait.js";
 
 /** Receives n times from done (Go's wg.Wait()). */
 async function join(done: RecvChan<unknown>, n: number) {

@@ -19,11 +19,10 @@ import { inspect } from "node:util";
 import { chan, recv, send, select, trySelect, go, PanicError } from "../../src/index.js";
 import type { Chan } from "../../src/index.js";
 import { waiters } from "../../src/debug.js";
+import { sleep as delay } from "../helpers/wait.js";
 
 const BLOCK_MS = 40; // how long "blocked" is watched for
 const RETURN_MS = 5000; // generous bound for operations that must complete (only hit on failure)
-
-const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function fmt(v: unknown): string {
   return inspect(v, { depth: 3 });

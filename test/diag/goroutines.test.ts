@@ -11,16 +11,12 @@ import {
   chan, configure, go, goroutines, numGoroutine, recv, select, send, setPanicHandler,
 } from "../../src/index.js";
 import type { GoroutineInfo } from "../../src/index.js";
+import { eventually as waitUntil, sleep } from "../helpers/wait.js";
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** The shared eventually(), with this file's bound of 5 s. */
+const eventually = (cond: () => boolean): Promise<boolean> => waitUntil(cond, 5000);
 
-/** Waits (bounded) until cond holds; the bound is reached only when the test fails. */
-async function eventually(cond: () => boolean, ms = 5000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!cond() && Date.now() < end) await sleep(1);
-  return cond();
-}
-
+// Stays in this file: createdAt names the file that calls go(), which the tests check.
 /** Starts fn as a goroutine and returns its id, read from goroutines() as the one new entry. */
 function goTracked(fn: () => unknown): number {
   const before = new Set(goroutines().map((g) => g.id));

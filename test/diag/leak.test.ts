@@ -7,8 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { chan, go, goroutines } from "../../src/index.js";
 import { leakCheck, LeakError } from "../../src/testing.js";
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+import { sleep } from "../helpers/wait.js";
 
 /** Waits (bounded) until no goroutine of `ids` is alive; the bound is reached only on failure. */
 async function gone(ids: number[], ms = 5000): Promise<boolean> {
@@ -18,6 +17,7 @@ async function gone(ids: number[], ms = 5000): Promise<boolean> {
   return !alive();
 }
 
+// Stays in this file: createdAt names the file that calls go(), which the tests check.
 /** Starts fn as a goroutine and returns its id (the one new entry of goroutines()). */
 function goTracked(fn: () => unknown): number {
   const before = new Set(goroutines().map((g) => g.id));

@@ -2,29 +2,14 @@
 // TestCondSignalGenerations, TestCondBroadcast, TestRace, TestCondSignalStealing), plus misuse
 // (wait without holding L) and a Cond over an RWMutex's rLocker().
 
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Cond, Mutex, RWMutex, WaitGroup } from "../../src/sync/index.js";
-import { chan, go, gosched, numGoroutine, setPanicHandler, PanicError } from "../../src/index.js";
-import { forEachWait, parkedWaits } from "../../src/core.js";
-import { flush } from "../helpers/util.js";
+import { chan, go, gosched, PanicError } from "../../src/index.js";
+import { parkedWaits } from "../../src/core.js";
+import { reasons, useGoroutineHygiene } from "../helpers/goroutines.js";
+import { yields } from "../helpers/wait.js";
 
-let panics: unknown[] = [];
-let baseGoroutines = 0;
-beforeEach(() => {
-  panics = [];
-  baseGoroutines = numGoroutine();
-  setPanicHandler((e) => panics.push(e));
-});
-afterEach(async () => {
-  await flush();
-  setPanicHandler(null);
-  expect(panics.map(String)).toEqual([]);
-  expect(numGoroutine(), "goroutines left running").toBe(baseGoroutines);
-});
-
-async function yields(n = 5): Promise<void> {
-  for (let i = 0; i < n; i++) await gosched();
-}
+useGoroutineHygiene();
 
 describe("Cond (API.md: sync.Cond)", () => {
   it("TestCondSignal: each signal wakes exactly one waiter", async () => {
@@ -238,9 +223,7 @@ describe("Cond (API.md: sync.Cond)", () => {
     c.broadcast();
     await m.lock();
     const p = c.wait();
-    const reasons: string[] = [];
-    forEachWait((_t, _g, _s, aux) => reasons.push(String(aux)));
-    expect(reasons).toContain("sync.Cond.Wait");
+    expect(reasons()).toContain("sync.Cond.Wait");
     c.signal();
     await p;
     m.unlock();

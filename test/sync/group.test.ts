@@ -3,29 +3,15 @@
 // TestCancelCause's wait-cancels-the-context half), and the JS side of Go's blocking g.Go:
 // go() over the limit returns a promise that resolves once the goroutine has started.
 
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Group } from "../../src/sync/index.js";
-import { chan, go, gosched, numGoroutine, setPanicHandler, PanicError } from "../../src/index.js";
+import { chan, go, gosched, numGoroutine, PanicError } from "../../src/index.js";
 import { background, withCancel, Canceled } from "../../src/context.js";
 import { forEachWait, K_SEND } from "../../src/core.js";
-import { flush } from "../helpers/util.js";
+import { useGoroutineHygiene } from "../helpers/goroutines.js";
+import { yields } from "../helpers/wait.js";
 
-let panics: unknown[] = [];
-let baseGoroutines = 0;
-beforeEach(() => {
-  panics = [];
-  baseGoroutines = numGoroutine();
-  setPanicHandler((e) => panics.push(e));
-});
-afterEach(async () => {
-  await flush();
-  setPanicHandler(null);
-  expect(panics.map(String)).toEqual([]);
-});
-
-async function yields(n = 5): Promise<void> {
-  for (let i = 0; i < n; i++) await gosched();
-}
+const hygiene = useGoroutineHygiene({ checkGoroutines: false });
 
 /** g.wait()'s outcome: undefined, or the error it rejected with. */
 async function waitErr(g: Group): Promise<unknown> {
@@ -233,7 +219,7 @@ describe("Group (API.md: x/sync/errgroup)", () => {
       throw undefined;
     });
     await expect(h.wait()).rejects.toBeUndefined();
-    expect(panics).toEqual([]);
+    expect(hygiene.panics()).toEqual([]);
   });
 
   it("runs goroutines after the caller's synchronous code, and a zero Group's wait resolves at once", async () => {
@@ -244,7 +230,7 @@ describe("Group (API.md: x/sync/errgroup)", () => {
     log.push("caller");
     await g.wait();
     expect(log).toEqual(["caller", "goroutine"]);
-    expect(numGoroutine()).toBe(baseGoroutines);
+    expect(numGoroutine()).toBe(hygiene.baseGoroutines());
   });
 
   it("bad input throws at the call", () => {

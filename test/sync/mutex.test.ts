@@ -3,38 +3,17 @@
 // stress test, and the architecture's promises: an uncontended lock/unlock allocates nothing in
 // the core, a waiter parks with Go's wait reason, and a collected mutex frees its core queue.
 
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Mutex, WaitGroup } from "../../src/sync/index.js";
-import { chan, go, gosched, numGoroutine, setPanicHandler, PanicError } from "../../src/index.js";
-import { forEachWait, parkedWaits } from "../../src/core.js";
+import { chan, go, gosched, PanicError } from "../../src/index.js";
+import { parkedWaits } from "../../src/core.js";
 import { coreBytesInUse } from "../../src/debug.js";
 import { freeDeadQueues } from "../../src/sync/waitq.js";
-import { Rng, flush, gcAndSettle } from "../helpers/util.js";
+import { Rng, gcAndSettle } from "../helpers/util.js";
+import { reasons, useGoroutineHygiene } from "../helpers/goroutines.js";
+import { yields } from "../helpers/wait.js";
 
-let panics: unknown[] = [];
-let baseGoroutines = 0;
-beforeEach(() => {
-  panics = [];
-  baseGoroutines = numGoroutine();
-  setPanicHandler((e) => panics.push(e));
-});
-afterEach(async () => {
-  await flush();
-  setPanicHandler(null);
-  expect(panics.map(String)).toEqual([]);
-  expect(numGoroutine(), "goroutines left running").toBe(baseGoroutines);
-});
-
-/** Lets every runnable goroutine run, n times over: what has not happened by then is blocked. */
-async function yields(n = 5): Promise<void> {
-  for (let i = 0; i < n; i++) await gosched();
-}
-
-function reasons(): string[] {
-  const out: string[] = [];
-  forEachWait((_t, _g, _s, aux) => out.push(String(aux)));
-  return out;
-}
+useGoroutineHygiene();
 
 describe("Mutex (API.md: sync.Mutex)", () => {
   it("lock() resolves at once on a free mutex; tryLock() fails while it is held", async () => {

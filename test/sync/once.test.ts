@@ -2,29 +2,14 @@
 // still run: the first caller gets the error, and the function never runs again"), and ports of
 // Go's src/sync/once_test.go (TestOnce, TestOncePanic).
 
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Once } from "../../src/sync/index.js";
-import { chan, go, gosched, numGoroutine, setPanicHandler } from "../../src/index.js";
+import { chan, go } from "../../src/index.js";
 import { forEachWait } from "../../src/core.js";
-import { flush } from "../helpers/util.js";
+import { useGoroutineHygiene } from "../helpers/goroutines.js";
+import { yields } from "../helpers/wait.js";
 
-let panics: unknown[] = [];
-let baseGoroutines = 0;
-beforeEach(() => {
-  panics = [];
-  baseGoroutines = numGoroutine();
-  setPanicHandler((e) => panics.push(e));
-});
-afterEach(async () => {
-  await flush();
-  setPanicHandler(null);
-  expect(panics.map(String)).toEqual([]);
-  expect(numGoroutine(), "goroutines left running").toBe(baseGoroutines);
-});
-
-async function yields(n = 5): Promise<void> {
-  for (let i = 0; i < n; i++) await gosched();
-}
+useGoroutineHygiene();
 
 describe("Once (API.md: sync.Once)", () => {
   it("TestOnce: ten goroutines call do(); fn runs once, and each sees its effect after do()", async () => {

@@ -4,11 +4,8 @@
 
 import { describe, expect, it } from "vitest";
 import { Cond, Mutex, Once, RWMutex, Semaphore, WaitGroup } from "../../src/sync/index.js";
-import { chan, go, gosched, goroutines } from "../../src/index.js";
-
-async function yields(n = 5): Promise<void> {
-  for (let i = 0; i < n; i++) await gosched();
-}
+import { chan, goroutines } from "../../src/index.js";
+import { yields } from "../helpers/wait.js";
 
 describe("wait reasons in goroutines()", () => {
   it("each blocked primitive shows its Go wait reason", async () => {

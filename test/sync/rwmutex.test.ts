@@ -3,36 +3,16 @@
 // the RWMutex cases of src/sync/mutex_test.go's TestMutexMisuse, the reader batches a writer's
 // unlock admits, writer non-starvation, and the wait reasons.
 
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RWMutex, WaitGroup } from "../../src/sync/index.js";
-import { chan, go, gosched, numGoroutine, setPanicHandler, PanicError } from "../../src/index.js";
-import { forEachWait, parkedWaits } from "../../src/core.js";
+import { chan, go, gosched, PanicError } from "../../src/index.js";
+import { parkedWaits } from "../../src/core.js";
 import { coreBytesInUse } from "../../src/debug.js";
-import { Rng, flush } from "../helpers/util.js";
+import { Rng } from "../helpers/util.js";
+import { reasons, useGoroutineHygiene } from "../helpers/goroutines.js";
+import { yields } from "../helpers/wait.js";
 
-let panics: unknown[] = [];
-let baseGoroutines = 0;
-beforeEach(() => {
-  panics = [];
-  baseGoroutines = numGoroutine();
-  setPanicHandler((e) => panics.push(e));
-});
-afterEach(async () => {
-  await flush();
-  setPanicHandler(null);
-  expect(panics.map(String)).toEqual([]);
-  expect(numGoroutine(), "goroutines left running").toBe(baseGoroutines);
-});
-
-async function yields(n = 5): Promise<void> {
-  for (let i = 0; i < n; i++) await gosched();
-}
-
-function reasons(): string[] {
-  const out: string[] = [];
-  forEachWait((_t, _g, _s, aux) => out.push(String(aux)));
-  return out;
-}
+useGoroutineHygiene();
 
 describe("RWMutex (API.md: sync.RWMutex)", () => {
   it("TestParallelReaders: 1, 3 and 4 readers all hold the read lock at once", async () => {

@@ -4,31 +4,18 @@
 // TestAllocCancelDoesntStarve) with contexts cancelled explicitly instead of timeouts, FIFO order
 // with a large waiter at the head, and bad weights.
 
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Semaphore, WaitGroup, Group } from "../../src/sync/index.js";
-import { go, gosched, numGoroutine, setPanicHandler, PanicError } from "../../src/index.js";
+import { go, gosched, PanicError } from "../../src/index.js";
 import { background, withCancel, Canceled } from "../../src/context.js";
 import type { Context } from "../../src/context.js";
-import { forEachWait, parkedWaits } from "../../src/core.js";
+import { parkedWaits } from "../../src/core.js";
 import { coreBytesInUse } from "../../src/debug.js";
-import { Rng, flush } from "../helpers/util.js";
+import { Rng } from "../helpers/util.js";
+import { reasons, useGoroutineHygiene } from "../helpers/goroutines.js";
+import { yields } from "../helpers/wait.js";
 
-let panics: unknown[] = [];
-let baseGoroutines = 0;
-beforeEach(() => {
-  panics = [];
-  baseGoroutines = numGoroutine();
-  setPanicHandler((e) => panics.push(e));
-});
-afterEach(async () => {
-  await flush();
-  setPanicHandler(null);
-  expect(panics.map(String)).toEqual([]);
-});
-
-async function yields(n = 5): Promise<void> {
-  for (let i = 0; i < n; i++) await gosched();
-}
+useGoroutineHygiene({ checkGoroutines: false });
 
 /** Settles to true (acquired) or the rejection; "pending" if it has not settled by now. */
 function track(p: Promise<void>): { state: () => "pending" | "ok" | unknown } {
@@ -354,9 +341,7 @@ describe("Semaphore (API.md: x/sync/semaphore.Weighted)", () => {
     const sem = new Semaphore(1);
     await sem.acquire();
     const p = sem.acquire();
-    const reasons: string[] = [];
-    forEachWait((_t, _g, _s, aux) => reasons.push(String(aux)));
-    expect(reasons).toContain("select");
+    expect(reasons()).toContain("select");
     sem.release();
     await p;
   });

@@ -2,28 +2,15 @@
 // src/sync/waitgroup_test.go (TestWaitGroup, TestWaitGroupMisuse, TestWaitGroupRace), and the
 // wait reason a waiter shows.
 
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { WaitGroup } from "../../src/sync/index.js";
-import { chan, go, gosched, numGoroutine, setPanicHandler, PanicError } from "../../src/index.js";
-import { forEachWait, parkedWaits } from "../../src/core.js";
+import { chan, go, gosched, PanicError } from "../../src/index.js";
+import { parkedWaits } from "../../src/core.js";
 import { flush } from "../helpers/util.js";
+import { reasons, useGoroutineHygiene } from "../helpers/goroutines.js";
+import { yields } from "../helpers/wait.js";
 
-let panics: unknown[] = [];
-let baseGoroutines = 0;
-beforeEach(() => {
-  panics = [];
-  baseGoroutines = numGoroutine();
-  setPanicHandler((e) => panics.push(e));
-});
-afterEach(async () => {
-  await flush();
-  setPanicHandler(null);
-  expect(numGoroutine(), "goroutines left running").toBe(baseGoroutines);
-});
-
-async function yields(n = 5): Promise<void> {
-  for (let i = 0; i < n; i++) await gosched();
-}
+const hygiene = useGoroutineHygiene({ checkPanics: false });
 
 describe("WaitGroup (API.md: sync.WaitGroup)", () => {
   it("TestWaitGroup: a barrier of 16 goroutines, 8 times over the same pair of WaitGroups", async () => {
@@ -48,7 +35,7 @@ describe("WaitGroup (API.md: sync.WaitGroup)", () => {
       }
       for (let i = 0; i < n; i++) await exited.recv(); // would hang if the barrier failed to release one
     }
-    expect(panics).toEqual([]);
+    expect(hygiene.panics()).toEqual([]);
   });
 
   it("TestWaitGroupMisuse: add(1), done(), done() throws PanicError('sync: negative WaitGroup counter')", async () => {
@@ -118,9 +105,7 @@ describe("WaitGroup (API.md: sync.WaitGroup)", () => {
     const wg = new WaitGroup();
     wg.add(1);
     const p = wg.wait();
-    const reasons: string[] = [];
-    forEachWait((_t, _g, _s, aux) => reasons.push(String(aux)));
-    expect(reasons).toContain("sync.WaitGroup.Wait");
+    expect(reasons()).toContain("sync.WaitGroup.Wait");
     const before = parkedWaits();
     wg.done();
     expect(parkedWaits()).toBe(before - 1);
@@ -151,7 +136,7 @@ describe("WaitGroup.go (Go 1.25)", () => {
     expect(log).toEqual(["caller"]);
     await wg.wait();
     expect(log.sort()).toEqual(["async goroutine", "caller", "sync goroutine"]);
-    expect(panics).toEqual([]);
+    expect(hygiene.panics()).toEqual([]);
   });
 
   it("calls done even when fn throws or rejects; the error is still a panic of that goroutine", async () => {
@@ -167,9 +152,9 @@ describe("WaitGroup.go (Go 1.25)", () => {
     });
     await wg.wait();
     await flush();
-    expect(panics).toHaveLength(2);
-    expect(panics).toContain(e1);
-    expect(panics).toContain(e2);
+    expect(hygiene.panics()).toHaveLength(2);
+    expect(hygiene.panics()).toContain(e1);
+    expect(hygiene.panics()).toContain(e2);
   });
 
   it("many goroutines: the counter returns to zero exactly once, after all of them", async () => {

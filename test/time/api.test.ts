@@ -1,18 +1,13 @@
 // The time table of API.md, row by row, under vitest's fake timers (which replace setTimeout,
 // performance and Date, so every deadline here is exact and nothing races the wall clock).
 
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { after, newTicker, newTimer, sleep } from "../../src/time.js";
-import { checkHeap, pendingTimers } from "../../src/time.js";
+import { pendingTimers } from "../../src/time.js";
 import { chan, go, goroutines, recv, select } from "../../src/index.js";
+import { useFakeTimerHeap } from "../helpers/fake-time.js";
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  expect(checkHeap()).toBe("");
-  vi.useRealTimers();
-});
+useFakeTimerHeap();
 
 /** Lets microtasks run (channel wake-ups and goroutine starts), without moving the clock. */
 async function settle(): Promise<void> {

@@ -5,37 +5,15 @@
 // survive loaded machines; here vitest's fake timers make every deadline exact, so each runs once
 // and asserts exact times where Go asserts bounds.
 
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { after, newTimer, sleep } from "../../src/time.js";
 import type { Timer } from "../../src/time.js";
-import { checkHeap, pendingTimers } from "../../src/time.js";
+import { pendingTimers } from "../../src/time.js";
 import { chan, go, recv, select } from "../../src/index.js";
 import { Rng } from "../helpers/util.js";
+import { drive, useFakeTimerHeap } from "../helpers/fake-time.js";
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  expect(checkHeap()).toBe("");
-  vi.useRealTimers();
-});
-
-/** Runs the fake clock from timer to timer until p settles; fails if nothing is left to run. */
-async function drive<T>(p: Promise<T>): Promise<T> {
-  let settled = false;
-  p.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  for (let i = 0; ; i++) {
-    await vi.advanceTimersByTimeAsync(0); // what is ready now runs first: the clock stays put
-    if (settled) break;
-    if (i > 1_000_000) throw new Error("drive: too many steps");
-    if (vi.getTimerCount() === 0) throw new Error("drive: no timer left and the promise is still pending");
-    await vi.advanceTimersToNextTimerAsync();
-  }
-  return p;
-}
+useFakeTimerHeap();
 
 describe("sleep_test.go", () => {
   it("TestAfter: the value arrives no earlier than the delay, and is the time it was sent", async () => {

@@ -5,35 +5,13 @@
 // Under vitest's fake timers every tick is exact, so the assertions are exact where Go allows
 // ±30 %.
 
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { newTicker, sleep, tick } from "../../src/time.js";
-import { checkHeap, pendingTimers } from "../../src/time.js";
+import { pendingTimers } from "../../src/time.js";
 import { chan, go } from "../../src/index.js";
+import { drive, useFakeTimerHeap } from "../helpers/fake-time.js";
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  expect(checkHeap()).toBe("");
-  vi.useRealTimers();
-});
-
-/** Runs the fake clock from timer to timer until p settles; fails if nothing is left to run. */
-async function drive<T>(p: Promise<T>): Promise<T> {
-  let settled = false;
-  p.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  for (let i = 0; ; i++) {
-    await vi.advanceTimersByTimeAsync(0);
-    if (settled) break;
-    if (i > 1_000_000) throw new Error("drive: too many steps");
-    if (vi.getTimerCount() === 0) throw new Error("drive: no timer left and the promise is still pending");
-    await vi.advanceTimersToNextTimerAsync();
-  }
-  return p;
-}
+useFakeTimerHeap();
 
 describe("tick_test.go", () => {
   for (const [count, delta] of [

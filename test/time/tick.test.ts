@@ -1,17 +1,11 @@
 // The tick row of API.md's time table, under vitest's fake timers. In a file of its own: a
 // tick's ticker can never be stopped, so it would stay in the heap of the other files' tests.
 
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { tick } from "../../src/time.js";
-import { checkHeap } from "../../src/time.js";
+import { useFakeTimerHeap } from "../helpers/fake-time.js";
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  expect(checkHeap()).toBe("");
-  vi.useRealTimers();
-});
+useFakeTimerHeap();
 
 describe("tick", () => {
   it("receives every ms", async () => {
