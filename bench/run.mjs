@@ -1,11 +1,14 @@
 // baton's benchmark harness: every scenario, for baton and for the baseline, in one run.
 //
-//   npm run bench                          all scenarios, full budget (~1.5-2 min on 2 cores)
+//   npm run bench                          all scenarios, full budget (~2 min on 2 cores)
 //   npm run bench -- pingpong select4      only these scenarios (exact names or prefixes)
 //   npm run bench -- --quick               short budget: a smoke run of a few seconds each
 //   npm run bench -- --lib baseline        only one library (e.g. while baton is not built)
 //   npm run bench -- --out FILE            write the JSON elsewhere (default bench/results.json)
 //   npm run bench -- --rounds N            rounds per pair (default 2, --quick 1)
+//
+// A scenario's baseline is bench/baselines/promise-chan.mjs unless it names its own
+// (`export const baseline = "async-mutex"`: bench/baselines/async-mutex.mjs); see lib/libs.mjs.
 //
 // Each (scenario, library) pair runs in its own child process (bench/lib/child.mjs) under
 // tinybench, so call sites never mix the two libraries' objects and a hang or a crash in one
@@ -22,7 +25,7 @@ import os from "node:os";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { SCENARIOS, loadScenario } from "./lib/scenarios.mjs";
-import { LIBS } from "./lib/libs.mjs";
+import { LIBS, baselineOf } from "./lib/libs.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..");
@@ -97,7 +100,9 @@ const versions = {
   baton: readJson(path.join(root, "package.json"))?.version ?? null,
   batonCommit: gitCommit(),
   batonDistSha256: distSha256(),
-  baseline: "bench/baselines/promise-chan.mjs",
+  baseline: "bench/baselines/promise-chan.mjs", // the channel scenarios' baseline
+  baselines: null, // every baseline module this run used: filled in below
+  asyncMutex: readJson(path.join(root, "node_modules/async-mutex/package.json"))?.version ?? null,
   tinybench: readJson(path.join(root, "node_modules/tinybench/package.json"))?.version ?? null,
   assemblyscript: readJson(path.join(root, "node_modules/assemblyscript/package.json"))?.version ?? null,
   node: process.version,
@@ -189,7 +194,7 @@ function cell(r, unit) {
   return r.kind === "hang" || r.kind === "deadlock" ? r.kind.toUpperCase() : "ERROR";
 }
 function printTable(rows) {
-  const head = ["scenario", "per", "baton", "baseline", "ratio", "target", "met"];
+  const head = ["scenario", "per", "baton", "baseline", "ratio", "target", "met", "baseline is"];
   const body = rows.map((r) => [
     r.name, r.per,
     cell(r.baton, r.unit),
@@ -197,9 +202,10 @@ function printTable(rows) {
     r.ratio == null ? "—" : `${r.ratio.toFixed(2)}×`,
     fmtTarget(r.target),
     r.met == null ? (r.target ? "?" : "") : r.met ? "yes" : "NO",
+    r.baselineName,
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells) => cells.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(w[i]) : c.padEnd(w[i]))).join("  ");
+  const line = (cells) => cells.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(w[i]) : c.padEnd(w[i]))).join("  ").trimEnd();
   console.log("\n" + line(head));
   console.log(w.map((n) => "-".repeat(n)).join("  "));
   for (const b of body) console.log(line(b));
@@ -215,7 +221,11 @@ const started = Date.now();
 const rows = [];
 for (const name of selected) {
   const sc = await loadScenario(name);
-  const row = { name, unit: sc.unit, per: sc.per, batch: sc.batch ?? null, count: sc.count ?? null, capacity: sc.capacity ?? null, target: sc.target ?? null };
+  const baselineName = baselineOf(sc);
+  const row = {
+    name, unit: sc.unit, per: sc.per, batch: sc.batch ?? null, count: sc.count ?? null, capacity: sc.capacity ?? null, target: sc.target ?? null,
+    baselineName, baselineModule: `bench/baselines/${baselineName}.mjs`,
+  };
   const runs = Object.fromEntries(libs.map((l) => [l, []]));
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? libs : [...libs].reverse();
@@ -245,6 +255,7 @@ const elapsed = (Date.now() - started) / 1000;
 console.log(`total ${elapsed.toFixed(1)} s`);
 
 machine.loadavgAtEnd = os.loadavg();
+versions.baselines = Object.fromEntries(rows.map((r) => [r.baselineName, r.baselineModule]));
 const results = {
   schema: 1,
   date: new Date().toISOString(),
@@ -266,7 +277,7 @@ const results = {
       r.name,
       {
         unit: r.unit, per: r.per, batch: r.batch, count: r.count, capacity: r.capacity,
-        target: r.target, baton: r.baton ?? null, baseline: r.baseline ?? null, ratio: r.ratio, met: r.met,
+        target: r.target, baselineModule: r.baselineModule, baton: r.baton ?? null, baseline: r.baseline ?? null, ratio: r.ratio, met: r.met,
       },
     ]),
   ),

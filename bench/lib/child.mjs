@@ -74,7 +74,7 @@ async function timed(scenario, lib) {
 
 try {
   const scenario = await loadScenario(scenarioName);
-  const lib = await loadLib(libName);
+  const lib = await loadLib(libName, scenario);
   const t0 = performance.now();
   const res =
     scenario.kind === "memory"

@@ -1,11 +1,28 @@
-// The libraries a scenario runs against. Each is reduced to the same small surface
-// (chan, recv, send, select, go, plus optional introspection) so that every scenario runs
-// identical code for both; a child process loads exactly one, so the scenario's call sites
-// only ever see one library's objects.
+// The libraries a scenario runs against. Each is reduced to the same small surface so that
+// every scenario runs identical code for both; a child process loads exactly one, so the
+// scenario's call sites only ever see one library's objects.
+//
+// "baton" is always dist/. "baseline" is the scenario's own baseline when it names one
+// (`export const baseline = "async-mutex"` loads bench/baselines/async-mutex.mjs), else the
+// promise channel (bench/baselines/promise-chan.mjs), as for every channel scenario.
+//
+// The surfaces, by the scenarios that use them:
+//   channels (pingpong ... sieve2000)   chan, recv, send, select, go
+//   mutex_*                             Mutex (lock() resolves to a key, unlock(key)), go
+//   waitgroup_1e5                       WaitGroup (add, done, wait), go
+//   timers_1e5                          newTimer(ms) -> handle, stopTimer(handle) -> boolean
+//   context_cancel_1e4                  ctxRoot(), ctxChild(parent), ctxCancel(h), ctxCanceled(h)
+// baton's entries are its own exports where the shapes already agree (Mutex, WaitGroup, go,
+// newTimer) and one-line adapters where a baseline's idiom differs (stopTimer, ctx*).
 
 export const LIBS = ["baton", "baseline"];
 
-export async function loadLib(name) {
+/** The baseline module a scenario runs against: its file name under bench/baselines/. */
+export function baselineOf(scenario) {
+  return scenario?.baseline ?? "promise-chan";
+}
+
+export async function loadLib(name, scenario = null) {
   if (name === "baton") {
     let m;
     try {
@@ -21,21 +38,37 @@ export async function loadLib(name) {
     } catch (e) {
       if (e?.code !== "ERR_MODULE_NOT_FOUND") throw e;
     }
+    const { withCancel, background, Canceled } = m;
     return {
-      name,
+      name, impl: "baton",
       chan: m.chan, recv: m.recv, send: m.send, select: m.select, go: m.go,
       gosched: m.gosched, numGoroutine: m.numGoroutine, goroutines: m.goroutines,
       setPanicHandler: m.setPanicHandler,
       coreBytesInUse,
+      // sync
+      Mutex: m.Mutex, WaitGroup: m.WaitGroup,
+      // time: a handle is the Timer itself
+      newTimer: m.newTimer,
+      stopTimer: (t) => t.stop(),
+      // context: a handle is withCancel's [ctx, cancel]
+      ctxRoot: () => withCancel(background()),
+      ctxChild: (h) => withCancel(h[0]),
+      ctxCancel: (h) => h[1](),
+      ctxCanceled: (h) => h[0].err() === Canceled,
     };
   }
   if (name === "baseline") {
-    const m = await import("../baselines/promise-chan.mjs");
-    return {
-      name,
-      chan: m.chan, recv: m.recv, send: m.send, select: m.select, go: m.go,
-      coreBytesInUse: () => 0,
-    };
+    const which = baselineOf(scenario);
+    if (!/^[a-z0-9-]+$/.test(which)) throw new Error(`bad baseline name ${JSON.stringify(which)}`);
+    const m = await import(`../baselines/${which}.mjs`);
+    if (which === "promise-chan") {
+      return {
+        name, impl: m.name,
+        chan: m.chan, recv: m.recv, send: m.send, select: m.select, go: m.go,
+        coreBytesInUse: () => 0,
+      };
+    }
+    return { ...m, name, impl: m.name };
   }
   throw new Error(`unknown library ${JSON.stringify(name)} (known: ${LIBS.join(", ")})`);
 }

@@ -10,6 +10,11 @@ export const SCENARIOS = [
   "spawn_join",
   "parked_goroutine_bytes",
   "sieve2000",
+  "mutex_uncontended",
+  "mutex_contended4",
+  "waitgroup_1e5",
+  "timers_1e5",
+  "context_cancel_1e4",
 ];
 
 export function loadScenario(name) {
