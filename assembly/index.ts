@@ -8,7 +8,7 @@ export {
 } from "./chan";
 export { seed, rand, selReserve, selPoll } from "./select";
 export { wqNew, wqFree, wqPark, wqPeek, wqPeekArg, wqTake, wqCancel, wqLen } from "./waitq";
-export { goNew, runqGet, goExit, liveGoroutines } from "./runq";
+export { goNew, runqGet, runqLen } from "./runq";
 
 /** Replaces AssemblyScript's abort, which would need the managed runtime to read its message:
  *  a failed assertion traps, and the facade reports the trap. */

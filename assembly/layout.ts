@@ -27,7 +27,7 @@
 //   +28 LAST_POS     ring position of the last buffered receive that also took a sender
 //   +32 SCRATCH      address of this thread's select scratch block (cases, then poll order)
 //   +36 SCRATCH_CAP  cases the scratch block holds
-//   +40 LIVE_G       goroutines created and not exited
+//   +40 QUEUED       goroutines on the run queue
 //   +44 NCHANS       live channels created by this thread
 //   +48 SEL_CASE     case index that this thread's last selPoll performed (or found bad)
 //   +64 FREE[k]      free list heads, one per size class k (blocks of 16 << k bytes), 24 classes
@@ -75,7 +75,7 @@
 // @ts-ignore: decorator
 @inline export const T_SCRATCH_CAP: u32 = 36;
 // @ts-ignore: decorator
-@inline export const T_LIVE_G: u32 = 40;
+@inline export const T_QUEUED: u32 = 40;
 // @ts-ignore: decorator
 @inline export const T_NCHANS: u32 = 44;
 // @ts-ignore: decorator
@@ -193,11 +193,10 @@
 // @ts-ignore: decorator
 @inline export const S_SLOT: u32 = 8;
 
-// ── G record: 16 bytes (class 0) — one goroutine ───────────────────────────────────────────────
-//   +0  MAGIC        MAGIC_G while live
-//   +4  SLOT         the facade's token for its function and arguments
+// ── G record: 16 bytes (class 0) — a goroutine on the run queue, not yet started ──────────────
+//   +0  MAGIC        MAGIC_G while queued
+//   +4  SLOT         the facade's token for its function, arguments and creation site
 //   +8  NEXT         next G in the run queue
-//   +12 STATE        0 runnable (queued), 1 running
 // @ts-ignore: decorator
 @inline export const MAGIC_G: u32 = 0x52544f47; // 'GOTR'
 // @ts-ignore: decorator
@@ -208,8 +207,6 @@
 @inline export const G_SLOT: u32 = 4;
 // @ts-ignore: decorator
 @inline export const G_NEXT: u32 = 8;
-// @ts-ignore: decorator
-@inline export const G_STATE: u32 = 12;
 
 // ── WAITQ record: 16 bytes (class 0) — a wait queue of a sync primitive (waitq.ts) ─────────────
 //   +0  MAGIC        MAGIC_WAITQ while live

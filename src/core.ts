@@ -32,8 +32,7 @@ export interface Core {
   selPoll(t: number, n: number, slot: number, block: number): number;
   goNew(t: number, slot: number): number;
   runqGet(t: number): number;
-  goExit(t: number, g: number): number;
-  liveGoroutines(t: number): number;
+  runqLen(t: number): number;
   wqNew(t: number): number;
   wqFree(t: number, q: number): number;
   wqPark(t: number, q: number, token: number, arg: number): number;
