@@ -124,8 +124,8 @@ export const CTX_SEL_CASE = 12; // case index that the last selPoll performed
 
 // ── the slot table ────────────────────────────────────────────────────────────────────────────
 // Whoever is parked is described by parallel arrays indexed by slot: the resolve function of its
-// promise, an auxiliary value (a sender's value, a select's state, a sync wait's reason, a
-// goroutine waiting to start), and for diagnostics the goroutine that parked (where known) and
+// promise, an auxiliary value (a sender's value, a select's cases, a sync wait's reason), and for
+// diagnostics the goroutine that parked (where known) and
 // when. The core stores a *token* for it, (slot << 3) | kind, and hands the token back when it
 // wakes it, so the kind (how the parked operation takes its result) costs no array of its own.
 // Parallel arrays of plain values cost no allocation per parked operation beyond the promise.
@@ -139,7 +139,6 @@ export const K_RECV_OK = 1; // resolves with [value, ok]
 export const K_ITER = 2; // resolves with an IteratorResult
 export const K_SEND = 3; // resolves with undefined (or a rejected promise); aux is the value
 export const K_SELECT = 4; // aux is the select's state
-export const K_GO = 5; // aux is a goroutine waiting to start
 export const K_WAIT = 6; // a sync or time wait: resolves with the value given; aux is its wait reason
 
 /** Slots the table can hold: tokens travel in the core's 29-bit result payload. */
@@ -166,7 +165,6 @@ export const slotSince: number[] = [];
 /** Each slot's token, for diagnostics (the kind of a wait is in its low bits). */
 const slotToken: number[] = [];
 const freeSlots: number[] = [];
-let goWaiting = 0; // slots held by goroutines waiting to start (K_GO), not by waits
 
 /** The token the next parked operation of this kind will get. */
 export function peekToken(kind: number): number {
@@ -181,10 +179,7 @@ export function peekToken(kind: number): number {
 export function takeSlot(token: number, fn: ((v: any) => void) | undefined, aux: unknown): void {
   const s = token >>> 3;
   let g = current;
-  if ((token & 7) === K_GO) {
-    goWaiting++;
-    g = null;
-  } else if (g !== null) {
+  if (g !== null) {
     if (g.parkedToken >= 0) g = null; // a goroutine waits once at a time: this is someone else
     else g.parkedToken = token;
   }
@@ -212,24 +207,22 @@ export function releaseSlot(token: number): void {
     g.parkedToken = -1;
     slotG[s] = null;
   }
-  if ((token & 7) === K_GO) goWaiting--;
   slotFn[s] = undefined;
   slotAux[s] = undefined;
   freeSlots.push(s);
 }
 
-/** Waits parked now (goroutines waiting to start are not waits). */
+/** Waits parked now. */
 export function parkedWaits(): number {
-  return slotFn.length - freeSlots.length - goWaiting;
+  return slotFn.length - freeSlots.length;
 }
 
-/** Calls fn(token, goroutine, since, aux) for every parked wait (not for goroutines waiting to
- *  start). For diagnostics. */
+/** Calls fn(token, goroutine, since, aux) for every parked wait. For diagnostics. */
 export function forEachWait(fn: (token: number, g: GRef | null, since: number, aux: unknown) => void): void {
   const free = new Set(freeSlots);
   for (let s = 0; s < slotFn.length; s++) {
     const token = slotToken[s]!;
-    if (free.has(s) || (token & 7) === K_GO) continue;
+    if (free.has(s)) continue;
     fn(token, slotG[s]!, slotSince[s]!, slotAux[s]);
   }
 }

@@ -14,7 +14,7 @@
 //  `live` holds exactly the goroutines between go() and their end; g.liveIndex is g's index there.
 //  The goroutines of live in state RUNNABLE are the ones on the core's run queue (core.runqLen).
 
-import { core, T, peekToken, takeSlot, releaseSlot, slotAux, setCurrent, stamp, K_GO } from "./core.js";
+import { core, T, setCurrent, stamp } from "./core.js";
 import type { GRef } from "./core.js";
 import { coreFailure } from "./errors.js";
 
@@ -64,6 +64,9 @@ export class G implements GRef {
 export const live: G[] = [];
 
 let drainScheduled = false;
+// Goroutines on the core's run queue: the token the core holds for each is its index here. The
+// core hands them back in the order they were queued; the array is emptied with the queue.
+const starting: (G | undefined)[] = [];
 let lastId = 0; // goroutine ids, from 1
 let panicHandler: ((error: unknown, info: GoroutineInfo) => void) | null = null;
 /** How creation sites are recorded: see configure({ creationSites }). */
@@ -148,12 +151,12 @@ export function go<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A)
 /** @internal go() for baton's own wrappers (WaitGroup.go, Group.go): the creation site is the
  *  caller of `skip`; `key` is the user's function (for sampled creation sites). */
 export function spawn(fn: (...args: any[]) => unknown, args: unknown[], key: object, skip: Function): void {
-  const token = peekToken(K_GO);
+  const token = starting.length;
   if (core.goNew(T, token) === 0) throw coreFailure(7);
   const g = new G(fn, args, ++lastId, captureSite(key, skip), stamp());
   g.liveIndex = live.length;
   live.push(g);
-  takeSlot(token, undefined, g);
+  starting.push(g);
   if (!drainScheduled) {
     drainScheduled = true;
     queueMicrotask(drain);
@@ -164,10 +167,11 @@ function drain(): void {
   for (;;) {
     const token = core.runqGet(T);
     if (token < 0) break;
-    const g = slotAux[token >>> 3] as G;
-    releaseSlot(token);
+    const g = starting[token]!;
+    starting[token] = undefined;
     start(g);
   }
+  starting.length = 0; // the queue is empty: tokens count from 0 again
   drainScheduled = false;
 }
 
