@@ -1,10 +1,11 @@
 // Channels: the JS side of assembly/chan.ts. The core keeps each channel's bookkeeping (ring
 // positions, count, closed flag, wait queues); the values stay here, in the channel's `buf`
-// array at the positions the core gives out, or in the Parked record of a waiting sender.
+// array at the positions the core gives out, or in the slot of a parked sender (core.ts).
 //
-// Who wakes whom: an operation that finds a parked peer gets the peer's slot back from the core
-// and completes the peer here, synchronously (wakeRecv / wakeSend / failSend): the peer's promise
-// settles, and its goroutine continues in a later microtask. No user code runs inside a core call.
+// Who wakes whom: an operation that finds a parked peer gets the peer's token back from the core
+// and completes the peer here, synchronously (wakeReceiver / takeFromSender / failSender): the
+// peer's promise settles, and its goroutine continues in a later microtask. No user code runs
+// inside a core call.
 
 import {
   core, T, words, CTX, CTX_LAST_POS, CTX_FIRED, peekToken, park, releaseSlot, slotFn, slotAux,
@@ -83,9 +84,11 @@ export function wakeReceiver(token: number, v: unknown, ok: boolean, defer: bool
     cases[i]!.value = v;
     cases[i]!.ok = ok;
     fn(i);
+  } else if (defer) {
+    ready(fn, recvResult(kind, v, ok));
+  } else {
+    fn(recvResult(kind, v, ok));
   }
-  else if (defer) ready(fn, recvResult(kind, v, ok));
-  else fn(recvResult(kind, v, ok));
 }
 
 /** Completes the parked sender of `token` and returns its value. */

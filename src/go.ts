@@ -1,8 +1,8 @@
-// Goroutines: the JS side of assembly/runq.ts. go() records the goroutine (function, arguments,
-// creation site) in a slot, and the core appends a G record to this thread's run queue. One
-// microtask, scheduled by the first go() after the queue drains, starts every queued goroutine in
-// FIFO order; goroutines that those start are started by the same drain. A goroutine lives until
-// its function returns (or its promise settles); then its core record is freed.
+// Goroutines: the JS side of assembly/runq.ts. go() makes a G (function, arguments, creation
+// site) and the core appends a record for it to this thread's run queue. One microtask,
+// scheduled by the first go() after the queue drains, starts every queued goroutine in FIFO order
+// (the core frees each record as it hands it back); goroutines that those start are started by
+// the same drain. A goroutine lives until its function returns, or its promise settles.
 //
 // Which goroutine is running: JavaScript has no cheap way to know which async function a line of
 // code belongs to after an `await` (AsyncLocalStorage would slow every promise in the process).
@@ -117,7 +117,9 @@ function captureSite(key: object, skip: Function): Site | null {
   return site;
 }
 
-const OWN_FILES = /[\\/](?:src|dist)[\\/](?:go|sync[\\/]\w+|index)\.[jt]s/;
+// This module's folder: frames in it (and in sync/) are baton's own, skipped where the engine has
+// no captureStackTrace and the whole stack was captured.
+const OWN_DIR = import.meta.url.slice(0, import.meta.url.lastIndexOf("/") + 1);
 
 function siteLine(site: Site | null): string {
   if (site === null) return "";
@@ -125,7 +127,7 @@ function siteLine(site: Site | null): string {
   if (typeof stack !== "string") return "";
   for (const raw of stack.split("\n").slice(1)) {
     const line = raw.trim();
-    if (line === "" || OWN_FILES.test(line)) continue;
+    if (line === "" || line.includes(OWN_DIR)) continue;
     return line.startsWith("at ") ? line.slice(3) : line.replace(/^[^@]*@/, "");
   }
   return "";
