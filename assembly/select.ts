@@ -78,26 +78,23 @@ export function selPoll(t: u32, n: u32, slot: u32, block: i32): i32 {
   if (n > load<u32>(x, T_SCRATCH_CAP)) return result(R_BAD, 0);
   const cases = load<u32>(x, T_SCRATCH);
   const order = cases + (n << 3);
-  // Validate every case first, so that a bad handle is reported whatever the poll order.
-  for (let i: u32 = 0; i < n; i++) {
-    const c = load<u32>(cases + (i << 3));
-    if (c != 0 && !validChan(c)) {
-      store<u32>(x, i, T_SEL_CASE);
-      return result(R_BAD, 0);
-    }
-  }
   // Poll order: a uniformly random permutation (Fisher–Yates, as selectgo builds pollorder).
   for (let i: u32 = 0; i < n; i++) {
     const j = randn(x, i + 1);
     store<u32>(order + (i << 2), load<u32>(order + (j << 2)));
     store<u32>(order + (j << 2), i);
   }
-  // Pass 1.
+  // Pass 1. Each handle is checked as it is visited; pass 2 runs only after pass 1 has visited
+  // (and so checked) every case.
   for (let k: u32 = 0; k < n; k++) {
     const i = load<u32>(order + (k << 2));
     const p = cases + (i << 3);
     const c = load<u32>(p);
     if (c == 0) continue;
+    if (!validChan(c)) {
+      store<u32>(x, i, T_SEL_CASE);
+      return result(R_BAD, 0);
+    }
     const r = load<u32>(p, 4) != 0 ? trySend(t, c) : tryRecv(t, c);
     if ((r & 7) != R_WOULD_BLOCK) {
       store<u32>(x, i, T_SEL_CASE);

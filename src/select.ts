@@ -20,6 +20,10 @@ const MAX_CASES = 65536;
 export class SelectCase {
   /** @internal The select this case is parked in, if any. */
   parkedIn: readonly unknown[] | null = null;
+  /** @internal The channel last checked to be a baton channel (or null), and its core handle:
+   *  a case reused with the same channel is not checked again. */
+  checkedCh: unknown = undefined;
+  checkedId = 0;
   constructor(
     public ch: unknown,
     public value: unknown,
@@ -118,10 +122,15 @@ function run(cases: readonly Case[], block: boolean): number | Promise<number> {
       );
     }
     const ch = c.ch;
-    let id = 0;
-    if (ch !== null) {
-      if (!(ch instanceof Chan)) throw new TypeError(`select: case ${i}: not a baton channel (use chan() or null)`);
-      id = ch.id;
+    let id = c.checkedId;
+    if (ch !== c.checkedCh) {
+      id = 0;
+      if (ch !== null) {
+        if (!(ch instanceof Chan)) throw new TypeError(`select: case ${i}: not a baton channel (use chan() or null)`);
+        id = ch.id;
+      }
+      c.checkedCh = ch;
+      c.checkedId = id;
     }
     m[p] = id;
     m[p + 1] = c.isSend;
