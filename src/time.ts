@@ -11,7 +11,7 @@
 // or stopping a timer that is not the earliest never touches the host timer, and stopping the
 // earliest leaves the host timer armed: it runs early, finds nothing due and re-arms. So making
 // and stopping 10^5 timers costs heap operations and one clock read each (performance.now(),
-// ~40 ns: about 1.2x Node's setTimeout+clearTimeout in bench/, timers_1e5).
+// ~40 ns: about 1.2-1.3x Node's setTimeout+clearTimeout in bench/, timers_1e5).
 //
 // Deadlines are performance.now() milliseconds, read when the timer is made (never a clock
 // captured at load), so vitest's fake timers, which replace setTimeout and performance, drive
