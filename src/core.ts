@@ -148,6 +148,8 @@ const MAX_SLOTS = 1 << 26;
 export interface GRef {
   /** The token of the wait it is parked in, or -1. */
   parkedToken: number;
+  /** When it last started running (stamp()): any wait it is in now began no earlier. */
+  since: number;
 }
 
 /** The goroutine whose code is running, where the facade knows it (see go.ts), else null. */
@@ -205,6 +207,7 @@ export function releaseSlot(token: number): void {
   const g = slotG[s]!;
   if (g !== null) {
     g.parkedToken = -1;
+    g.since = stamp();
     slotG[s] = null;
   }
   slotFn[s] = undefined;

@@ -2,9 +2,10 @@
 //
 // goroutines() lists every live goroutine with Go's wait reason. A wait knows its goroutine when
 // it was parked during the goroutine's synchronous start (go.ts explains why only then); the
-// other waits are matched by elimination to the live goroutines whose state is not known, oldest
-// goroutine to oldest wait. At quiescence (a deadlock, a leak check) every goroutine is parked,
-// so the list is complete; only the pairing of ids to unattributed waits is a best guess.
+// other waits are matched by elimination to the live goroutines whose state is not known, using
+// when each goroutine last started running (see snapshot()). At quiescence (a deadlock, a leak
+// check) every goroutine is parked, so the states are all there; the pairing of ids to
+// unattributed waits is a best guess.
 //
 // Deadlock (Node): Go reports a deadlock when main and every goroutine are blocked and nothing
 // can wake them. JavaScript's "main" is the program's top-level code: when it waits on a baton
@@ -62,14 +63,29 @@ interface Row {
 
 function snapshot(): { rows: Row[]; orphans: Wait[] } {
   const now = performance.now();
-  const waits = parkedList();
+  const waits = parkedList(); // oldest first
   const unattributed = waits.filter((w) => w.g === null);
   const gs = live.slice().sort((a, b) => a.id - b.id);
+  // Goroutines whose state is not known get unattributed waits by elimination. A goroutine's
+  // current wait began no earlier than it last started running (g.since: its start, or the wake
+  // of its last attributed wait), so a wait older than that is not its own (it is, say, the
+  // program's). The goroutine that resumed last is matched first, to the oldest wait it can own.
+  const unknown = gs.filter((g) => g.parkedToken < 0 && g.state !== 0 && g !== current);
+  unknown.sort((a, b) => b.since - a.since);
+  const matched = new Map<G, Wait>();
+  const taken = new Set<Wait>();
+  for (const g of unknown) {
+    const w = unattributed.find((x) => !taken.has(x) && x.since >= g.since);
+    if (w !== undefined) {
+      taken.add(w);
+      matched.set(g, w);
+    }
+  }
   const rows: Row[] = [];
-  let u = 0;
   for (const g of gs) {
     let state: string;
     let since: number;
+    const w = matched.get(g);
     if (g.parkedToken >= 0) {
       const s = g.parkedToken >>> 3;
       state = reasonOf(g.parkedToken, slotAux[s]);
@@ -77,15 +93,11 @@ function snapshot(): { rows: Row[]; orphans: Wait[] } {
     } else if (g.state === 0) {
       state = "runnable";
       since = g.since;
-    } else if (g === current) {
-      state = "running"; // it is the caller
-      since = g.since;
-    } else if (u < unattributed.length) {
-      const w = unattributed[u++]!;
+    } else if (w !== undefined) {
       state = w.reason;
       since = w.since;
     } else {
-      state = "running";
+      state = "running"; // the caller, or awaiting something that is not baton's
       since = g.since;
     }
     rows.push({
@@ -93,7 +105,7 @@ function snapshot(): { rows: Row[]; orphans: Wait[] } {
       info: { id: g.id, state, waitingSinceMs: Math.max(0, Math.round(now - since)), createdAt: g.createdAt() },
     });
   }
-  return { rows, orphans: unattributed.slice(u) };
+  return { rows, orphans: unattributed.filter((w) => !taken.has(w)) };
 }
 
 /**

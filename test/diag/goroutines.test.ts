@@ -8,7 +8,8 @@
 
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  chan, configure, go, goroutines, numGoroutine, recv, select, send, setPanicHandler,
+  chan, configure, go, goroutines, numGoroutine, recv, select, send, setPanicHandler, Mutex,
+  sleep as batonSleep,
 } from "../../src/index.js";
 import type { GoroutineInfo } from "../../src/index.js";
 import { eventually as waitUntil, sleep } from "../helpers/wait.js";
@@ -151,6 +152,40 @@ describe("goroutines()", () => {
     expect(info(id)!.state).toBe("chan receive");
     ch.close();
     expect(await eventually(() => info(id) === undefined)).toBe(true);
+  });
+
+  it("tells each goroutine's later wait from the program's own, while the program waits too", async () => {
+    // The program itself waits (a baton sleep) while goroutines park after their first await, so
+    // the elimination must not hand the program's older wait to a goroutine.
+    const ch = chan<number>(), out = chan<number>();
+    const mu = new Mutex();
+    await mu.lock();
+    const a = goTracked(async () => {
+      await batonSleep(5);
+      await ch.recv();
+    });
+    const b = goTracked(async () => {
+      await batonSleep(10);
+      await out.send(1);
+    });
+    const c = goTracked(async () => {
+      await batonSleep(15);
+      await mu.lock();
+      mu.unlock();
+    });
+    const d = goTracked(async () => {
+      await batonSleep(1);
+      await batonSleep(150);
+    });
+    await batonSleep(80); // fires after every goroutine's first sleep, before d's second (deadline order)
+    expect(info(a)!.state).toBe("chan receive");
+    expect(info(b)!.state).toBe("chan send");
+    expect(info(c)!.state).toBe("sync.Mutex.Lock");
+    expect(info(d)!.state).toBe("sleep");
+    ch.close();
+    expect(await out.recv()).toBe(1);
+    mu.unlock();
+    expect(await eventually(() => [a, b, c, d].every((id) => info(id) === undefined))).toBe(true);
   });
 
   it("drops the entries of goroutines that have finished", async () => {
