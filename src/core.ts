@@ -5,8 +5,9 @@
 // can reach it from workers; in a browser page that is not cross-origin isolated, the same core
 // compiled against a plain memory is used and local channels work as before.
 //
-// JS values never enter the core. The core refers to whoever waits by a *slot*: an index into
-// `slots` below, where the facade keeps the parked operation (a Parked or a select's state).
+// JS values never enter the core. The core refers to whoever waits by a *token*: a slot of the
+// table below, where the facade keeps the parked operation (its promise's resolve function and
+// a sender's value, a select's cases or a wait's reason), plus the operation's kind.
 // Loading uses only WebAssembly and atob, so it runs in Node, browsers and bundlers alike.
 
 import { CORE_SHARED, CORE_LOCAL } from "./core-wasm.generated.js";
