@@ -258,16 +258,6 @@ export function chanLen(c: u32): i32 {
   return validChan(c) ? load<i32>(c, C_COUNT) : -1;
 }
 
-/** cap(ch), or -1 for a bad handle. */
-export function chanCap(c: u32): i32 {
-  return validChan(c) ? load<i32>(c, C_CAP) : -1;
-}
-
-/** 1 if closed, 0 if open, -1 for a bad handle. */
-export function chanClosed(c: u32): i32 {
-  return validChan(c) ? <i32>(load<u32>(c, C_FLAGS) & F_CLOSED) : -1;
-}
-
 /** Waiters parked on c: receivers if isSend = 0, senders if 1; -1 for a bad handle. For tests
  *  and diagnostics (it walks the queue). */
 export function chanWaiters(c: u32, isSend: u32): i32 {

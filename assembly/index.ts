@@ -1,14 +1,14 @@
 // The core's exports: everything the facade (src/core.ts) calls. Nothing here runs at
 // instantiation: the first threadNew() initialises the shared header once for every thread.
 
-export { init, threadNew, bytesInUse, heapTop } from "./alloc";
+export { threadNew, bytesInUse, heapTop } from "./alloc";
 export {
-  chanNew, chanFree, chanSend, chanRecv, chanClose, chanCloseNext, chanLen, chanCap, chanClosed,
+  chanNew, chanFree, chanSend, chanRecv, chanClose, chanCloseNext, chanLen,
   chanWaiters, liveChannels,
 } from "./chan";
-export { seed, rand, selReserve, selPoll } from "./select";
+export { seed, selReserve, selPoll } from "./select";
 export { wqNew, wqFree, wqPark, wqPeek, wqPeekArg, wqTake, wqCancel, wqLen } from "./waitq";
-export { goNew, runqGet, runqLen } from "./runq";
+export { goNew, runqGet } from "./runq";
 
 /** Replaces AssemblyScript's abort, which would need the managed runtime to read its message:
  *  a failed assertion traps, and the facade reports the trap. */

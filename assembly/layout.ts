@@ -27,7 +27,7 @@
 //   +28 LAST_POS     ring position of the last buffered receive that also took a sender
 //   +32 SCRATCH      address of this thread's select scratch block (cases, then poll order)
 //   +36 SCRATCH_CAP  cases the scratch block holds
-//   +40 QUEUED       goroutines on the run queue
+//   +40 (unused)
 //   +44 NCHANS       live channels created by this thread
 //   +48 SEL_CASE     case index that this thread's last selPoll performed (or found bad)
 //   +64 FREE[k]      free list heads, one per size class k (blocks of 16 << k bytes), 24 classes
@@ -74,8 +74,6 @@
 @inline export const T_SCRATCH: u32 = 32;
 // @ts-ignore: decorator
 @inline export const T_SCRATCH_CAP: u32 = 36;
-// @ts-ignore: decorator
-@inline export const T_QUEUED: u32 = 40;
 // @ts-ignore: decorator
 @inline export const T_NCHANS: u32 = 44;
 // @ts-ignore: decorator

@@ -5,10 +5,10 @@
 // owning thread touches its queue.
 //
 // Invariants:
-//  RUNQ_HEAD = 0 iff RUNQ_TAIL = 0; QUEUED counts the G records on the queue.
+//  RUNQ_HEAD = 0 iff RUNQ_TAIL = 0; every G record on the queue is reachable from RUNQ_HEAD.
 
 import {
-  MAX_THREADS, T_RUNQ_HEAD, T_RUNQ_TAIL, T_QUEUED, MAGIC_G, G_CLASS, G_MAGIC, G_SLOT, G_NEXT, ctx,
+  MAX_THREADS, T_RUNQ_HEAD, T_RUNQ_TAIL, MAGIC_G, G_CLASS, G_MAGIC, G_SLOT, G_NEXT, ctx,
 } from "./layout";
 import { alloc, free } from "./alloc";
 
@@ -26,7 +26,6 @@ export function goNew(t: u32, slot: u32): i32 {
   if (tail == 0) store<u32>(x, g, T_RUNQ_HEAD);
   else store<u32>(tail, g, G_NEXT);
   store<u32>(x, g, T_RUNQ_TAIL);
-  store<u32>(x, load<u32>(x, T_QUEUED) + 1, T_QUEUED);
   return 1;
 }
 
@@ -40,13 +39,7 @@ export function runqGet(t: u32): i32 {
   const next = load<u32>(g, G_NEXT);
   store<u32>(x, next, T_RUNQ_HEAD);
   if (next == 0) store<u32>(x, 0, T_RUNQ_TAIL);
-  store<u32>(x, load<u32>(x, T_QUEUED) - 1, T_QUEUED);
   const token = load<i32>(g, G_SLOT);
   free(t, g, G_CLASS);
   return token;
-}
-
-/** Goroutines on thread t's run queue, not yet started. */
-export function runqLen(t: u32): i32 {
-  return t < MAX_THREADS ? load<i32>(ctx(t), T_QUEUED) : -1;
 }

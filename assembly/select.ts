@@ -41,12 +41,6 @@ export function seed(t: u32, s: u32): i32 {
   return 0;
 }
 
-/** A random number in [0, n) from thread t's PRNG, for the facade. */
-export function rand(t: u32, n: u32): i32 {
-  if (t >= MAX_THREADS || n == 0) return 0;
-  return <i32>randn(ctx(t), n);
-}
-
 /** Makes thread t's scratch block hold n cases. Returns 1, or 0 if n is out of range or memory is
  *  exhausted. */
 export function selReserve(t: u32, n: u32): i32 {

@@ -24,16 +24,12 @@ export interface Core {
   chanClose(t: number, c: number): number;
   chanCloseNext(t: number, c: number): number;
   chanLen(c: number): number;
-  chanCap(c: number): number;
-  chanClosed(c: number): number;
   chanWaiters(c: number, isSend: number): number;
   seed(t: number, s: number): number;
-  rand(t: number, n: number): number;
   selReserve(t: number, n: number): number;
   selPoll(t: number, n: number, slot: number, block: number): number;
   goNew(t: number, slot: number): number;
   runqGet(t: number): number;
-  runqLen(t: number): number;
   wqNew(t: number): number;
   wqFree(t: number, q: number): number;
   wqPark(t: number, q: number, token: number, arg: number): number;

@@ -12,7 +12,8 @@
 //
 // Invariants:
 //  `live` holds exactly the goroutines between go() and their end; g.liveIndex is g's index there.
-//  The goroutines of live in state RUNNABLE are the ones on the core's run queue (core.runqLen).
+//  The goroutines of live in state RUNNABLE are the ones on the core's run queue, and `starting`
+//   holds them at the index of the token the core keeps for each.
 
 import { core, T, setCurrent, stamp } from "./core.js";
 import type { GRef } from "./core.js";
