@@ -94,7 +94,8 @@ function unlinkFromSelect(t: u32, w: u32): void {
 
 // ── wait queues ─────────────────────────────────────────────────────────────────────────────────
 
-/** Appends waiter w to queue q (C_RECVQ_HEAD or C_SENDQ_HEAD) of channel c. */
+/** Appends waiter w to the queue whose head word is at c + q and tail word at c + q + 4 (a
+ *  channel's C_RECVQ_HEAD or C_SENDQ_HEAD, or a wait queue's Q_HEAD). */
 // @ts-ignore: decorator
 @inline export function enqueue(c: u32, q: u32, w: u32): void {
   const tail = load<u32>(c + q + 4);
@@ -105,9 +106,9 @@ function unlinkFromSelect(t: u32, w: u32): void {
   store<u32>(c + q + 4, w);
 }
 
-/** Removes waiter w from queue q of channel c. */
+/** Removes waiter w from the queue whose head word is at c + q (as for enqueue). */
 // @ts-ignore: decorator
-@inline function unlink(c: u32, q: u32, w: u32): void {
+@inline export function unlink(c: u32, q: u32, w: u32): void {
   const next = load<u32>(w, W_NEXT);
   const prev = load<u32>(w, W_PREV);
   if (prev == 0) store<u32>(c + q, next);

@@ -12,12 +12,11 @@
 
 import {
   T_RNG, T_SCRATCH, T_SCRATCH_CAP, T_SEL_CASE, MAX_THREADS, MAGIC_SELECT, SELECT_CLASS, S_MAGIC,
-  S_FIRST, S_SLOT, WAITER_CLASS, W_SEL_NEXT, C_RECVQ_HEAD, C_SENDQ_HEAD,
-  R_BLOCKED, R_WOULD_BLOCK, R_BAD, R_NOMEM, result, ctx,
+  S_FIRST, S_SLOT, WAITER_CLASS, W_SEL_NEXT, W_CHAN, W_KIND, C_RECVQ_HEAD, C_SENDQ_HEAD,
+  R_BLOCKED, R_WOULD_BLOCK, R_BAD, R_NOMEM, NCLASSES, result, ctx,
 } from "./layout";
 import { alloc, free, classFor } from "./alloc";
-import { validChan, trySend, tryRecv, newWaiter, enqueue } from "./chan";
-import { NCLASSES } from "./layout";
+import { validChan, trySend, tryRecv, newWaiter, enqueue, unlink } from "./chan";
 
 /** Go rejects selects of more than 65536 cases; so do we. */
 // @ts-ignore: decorator
@@ -133,13 +132,8 @@ function unpark(t: u32, s: u32): void {
   let w = load<u32>(s, S_FIRST);
   while (w != 0) {
     const next = load<u32>(w, W_SEL_NEXT);
-    // The waiter is the tail of its channel's queue (it was just enqueued): unlink it there.
-    const c = load<u32>(w, 12);
-    const q = (load<u32>(w, 24) & 1) != 0 ? C_SENDQ_HEAD : C_RECVQ_HEAD;
-    const prev = load<u32>(w, 8);
-    if (prev == 0) store<u32>(c + q, 0);
-    else store<u32>(prev, 0, 4);
-    store<u32>(c + q + 4, prev);
+    const c = load<u32>(w, W_CHAN);
+    unlink(c, (load<u32>(w, W_KIND) & 1) != 0 ? C_SENDQ_HEAD : C_RECVQ_HEAD, w);
     free(t, w, WAITER_CLASS);
     w = next;
   }

@@ -11,11 +11,11 @@
 // The WAITQ record's layout is drawn in layout.ts.
 
 import {
-  MAX_THREADS, WAITER_CLASS, W_NEXT, W_PREV, W_SLOT, W_KIND, MAGIC_WAITQ, WAITQ_CLASS, Q_MAGIC,
-  Q_HEAD, Q_TAIL, Q_COUNT,
+  MAX_THREADS, WAITER_CLASS, W_NEXT, W_SLOT, W_KIND, MAGIC_WAITQ, WAITQ_CLASS, Q_MAGIC, Q_HEAD,
+  Q_TAIL, Q_COUNT,
 } from "./layout";
 import { alloc, free, inHeap } from "./alloc";
-import { newWaiter } from "./chan";
+import { newWaiter, enqueue, unlink } from "./chan";
 
 // @ts-ignore: decorator
 @inline function validQueue(q: u32): bool {
@@ -53,12 +53,7 @@ export function wqPark(t: u32, q: u32, token: u32, arg: i32): i32 {
   if (t >= MAX_THREADS || !validQueue(q) || arg < 0) return -1;
   const w = newWaiter(t, q, token, <u32>arg << 1, 0);
   if (w == 0) return -2;
-  const tail = load<u32>(q, Q_TAIL);
-  store<u32>(w, 0, W_NEXT);
-  store<u32>(w, tail, W_PREV);
-  if (tail == 0) store<u32>(q, w, Q_HEAD);
-  else store<u32>(tail, w, W_NEXT);
-  store<u32>(q, w, Q_TAIL);
+  enqueue(q, Q_HEAD, w);
   store<u32>(q, load<u32>(q, Q_COUNT) + 1, Q_COUNT);
   return 0;
 }
@@ -110,11 +105,6 @@ export function wqLen(q: u32): i32 {
 }
 
 function unlinkQ(q: u32, w: u32): void {
-  const next = load<u32>(w, W_NEXT);
-  const prev = load<u32>(w, W_PREV);
-  if (prev == 0) store<u32>(q, next, Q_HEAD);
-  else store<u32>(prev, next, W_NEXT);
-  if (next == 0) store<u32>(q, prev, Q_TAIL);
-  else store<u32>(next, prev, W_PREV);
+  unlink(q, Q_HEAD, w);
   store<u32>(q, load<u32>(q, Q_COUNT) - 1, Q_COUNT);
 }
