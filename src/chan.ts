@@ -8,7 +8,8 @@
 // inside a core call.
 
 import {
-  core, T, words, CTX, CTX_LAST_POS, CTX_FIRED, peekToken, park, releaseSlot, slotFn, slotAux,
+  core, T, words, CTX, CTX_LAST_POS, CTX_FIRED, peekToken, park, releaseSlot, slotFn, slotAux, RESOLVED,
+  Reclaimer,
   K_RECV, K_RECV_OK, K_ITER, K_SEND, K_SELECT, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK,
   R_CLOSED, R_BUFFERED_SENDER,
 } from "./core.js";
@@ -30,8 +31,6 @@ function fireSelect(cases: ParkedCase[]): number {
 
 const DONE: IteratorResult<never> = Object.freeze({ value: undefined, done: true }) as IteratorResult<never>;
 
-/** A promise resolved to undefined, returned by every send that completes at once. */
-const RESOLVED: Promise<void> = Promise.resolve();
 const RESOLVED_UNDEFINED: Promise<undefined> = Promise.resolve(undefined);
 
 function sendOnClosed(): PanicError {
@@ -117,17 +116,12 @@ function failSender(token: number): void {
   fn(Promise.reject(sendOnClosed())); // the send's (or select's) promise adopts the rejection
 }
 
-// A channel's core record is freed once its JS object is unreachable: the finalizer queues the
-// handle, and the next chan() (or freeDeadChannels) frees the queued records, outside the GC's
-// callback.
-const dead: number[] = [];
-const registry = new FinalizationRegistry<number>((id) => {
-  dead.push(id);
-});
+// A channel's core record is freed once its JS object has been garbage collected.
+const channels = new Reclaimer((id) => core.chanFree(T, id));
 
 /** Frees the core records of channels that have been garbage collected. */
 export function freeDeadChannels(): void {
-  while (dead.length > 0) core.chanFree(T, dead.pop()!);
+  channels.sweep();
 }
 
 /**
@@ -364,11 +358,11 @@ export function chan<T = unknown>(capacity: number = 0): Chan<T> {
   if (capacity > MAX_CAPACITY) {
     throw new RangeError(`makechan: size out of range (capacity ${capacity}; at most ${MAX_CAPACITY})`);
   }
-  if (dead.length > 0) freeDeadChannels();
+  channels.sweep();
   const id = core.chanNew(T, capacity);
   if (id === -2) throw new RangeError(`makechan: size out of range (capacity ${capacity})`);
   if (id < 0) throw coreFailure(7);
   const ch = new Chan<T>(id, capacity);
-  registry.register(ch, id);
+  channels.register(ch, id);
   return ch;
 }

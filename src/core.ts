@@ -248,6 +248,34 @@ export function wake(token: number, v: unknown): void {
   fn(v);
 }
 
+/** The promise every operation that completes at once returns: already resolved, shared, so
+ *  that such an operation allocates nothing. */
+export const RESOLVED: Promise<void> = Promise.resolve();
+
+/**
+ * Frees core records (channels, wait queues) once the JS object that owns each has been garbage
+ * collected: the finalizer only queues the address, and sweep() frees the queued records later,
+ * outside the GC's callback (the owners call it before they allocate, so freed records are reused).
+ */
+export class Reclaimer {
+  readonly #dead: number[] = [];
+  readonly #registry = new FinalizationRegistry<number>((addr) => {
+    this.#dead.push(addr);
+  });
+  constructor(readonly free: (addr: number) => void) {}
+
+  /** Frees `addr` once `owner` has been collected. */
+  register(owner: object, addr: number): void {
+    this.#registry.register(owner, addr);
+  }
+
+  /** Frees the records of owners collected so far. */
+  sweep(): void {
+    const dead = this.#dead;
+    while (dead.length > 0) this.free(dead.pop()!);
+  }
+}
+
 /** Sources of wake-ups from outside baton's waits (timers). When the event loop is about to go
  *  idle (Node's 'beforeExit') with waits parked, the deadlock check (go.ts) asks each whether it
  *  will wake something; one that answers true must keep the loop alive (ref its host timer) until

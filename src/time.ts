@@ -48,7 +48,7 @@
 
 import { chan } from "./chan.js";
 import type { Chan, RecvChan } from "./chan.js";
-import { peekToken, park, wake, K_WAIT, wakeSources } from "./core.js";
+import { peekToken, park, wake, K_WAIT, wakeSources, RESOLVED } from "./core.js";
 
 /** Entry kinds. */
 const KIND_TIMER = 0; // a Timer (or after()): one value on its channel
@@ -476,8 +476,6 @@ function checkInterval(ms: unknown, what: string): number {
 }
 
 // ── the API ───────────────────────────────────────────────────────────────────────────────────
-
-const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
  * Go's `time.Sleep(d)`: resolves `ms` milliseconds from now. While it waits, a goroutine dump

@@ -15,34 +15,29 @@
 //  Each primitive counts its queued waiters in a JS field, equal to core.wqLen of its queue, so
 //  that its release path calls the core only when someone waits.
 //
-// Freeing: a FinalizationRegistry queues the address of a collected primitive's queue, and the
-// next newQueue (or freeDeadQueues) frees it, outside the GC's callback, as chan.ts does for
-// channels. A waiter still queued on a collected primitive could never have been woken; its
-// record goes with the queue.
+// Freeing: a collected primitive's queue is freed by the next newQueue (or freeDeadQueues), as
+// channels are (core.ts, Reclaimer). A waiter still queued on a collected primitive could never
+// have been woken; its record goes with the queue.
 
-import { core, T, peekToken, park, wake, K_WAIT } from "../core.js";
+import { core, T, peekToken, park, wake, K_WAIT, RESOLVED, Reclaimer } from "../core.js";
 import { coreFailure } from "../errors.js";
 
-/** The promise every operation that completes at once returns: already resolved, shared. */
-export const RESOLVED: Promise<void> = Promise.resolve();
+export { RESOLVED };
 
-const dead: number[] = [];
-const registry = new FinalizationRegistry<number>((q) => {
-  dead.push(q);
-});
+const queues = new Reclaimer((q) => core.wqFree(T, q));
 
 /** Frees the core queues of sync primitives that have been garbage collected. */
 export function freeDeadQueues(): void {
-  while (dead.length > 0) core.wqFree(T, dead.pop()!);
+  queues.sweep();
 }
 
 /** A new core wait queue, freed once `owner` is garbage collected. Throws when the core's memory
  *  is exhausted. */
 export function newQueue(owner: object): number {
-  if (dead.length > 0) freeDeadQueues();
+  queues.sweep();
   const q = core.wqNew(T);
   if (q === 0) throw coreFailure(7);
-  registry.register(owner, q);
+  queues.register(owner, q);
   return q;
 }
 
@@ -58,9 +53,7 @@ export function enqueue(q: number, arg: number): number {
 /** Appends the caller to queue q with argument `arg` and parks it with wait reason `reason`:
  *  the promise settles when a waker takes it off the queue. */
 export function parkOn(q: number, arg: number, reason: string): Promise<any> {
-  const token = peekToken(K_WAIT);
-  if (core.wqPark(T, q, token, arg) !== 0) throw coreFailure(7);
-  return park(token, reason);
+  return park(enqueue(q, arg), reason);
 }
 
 /** Takes the first waiter off queue q and resolves its wait with `v`. False if none waited. */
