@@ -1,85 +1,111 @@
 // Channels: bookkeeping for the ring buffer, the send and receive wait queues, and close, after
-// Go's runtime/chan.go (chansend, chanrecv, closechan). A local channel's values never enter this
-// memory: the core hands the facade ring positions and peers' slots, and the facade moves the
-// JS values. Local channels are used by one thread only, so they take no lock and use plain
-// loads and stores; the LOCK word is reserved for shared channels.
+// Go's runtime/chan.go (chansend, chanrecv, closechan). Two kinds share the record and the queue
+// code (queue.ts):
+//
+//  - A LOCAL channel is used by the thread that made it, and only by it: no lock, no atomics.
+//    Its values never enter this memory: the core hands the facade ring positions and peers'
+//    slots, and the facade moves the JS values.
+//  - A SHARED channel (F_SHARED) may be used by any thread of the memory. Every field is read and
+//    written under its LOCK (lock.ts). Its values are value slots (layout.ts, VALUE) in a ring in
+//    this memory: a send copies the thread's STAGE_IN slot into the ring or into a parked
+//    receiver's waiter, a receive copies a slot out to the thread's STAGE_OUT. A parked operation
+//    of another thread is completed by posting its waiter to that thread's INBOX (inbox.ts).
+//    Ring positions HEAD and TAIL run over [0, 2·CAP), so that the count is derived, never
+//    stored: each send or receive publishes with one store, and a thread that dies between two
+//    stores leaves the ring consistent (see lock.ts on dead owners).
 //
 // Invariants (between calls):
 //  At least one of a channel's recvq and sendq is empty, except when one parked select waits to
 //  both send on and receive from the same unbuffered channel (as in Go).
-//  COUNT > 0 implies recvq is empty; COUNT < CAP implies sendq is empty.
-//  A closed channel has an empty sendq, and its recvq is empty once COUNT = 0 (close wakes all).
-//  Every waiter in a queue belongs to a goroutine that is still parked: when a select's waiter is
-//  taken, all of that select's other waiters are removed at once (see takeWaiter), so a queue
-//  never holds a waiter of a select that has already fired.
+//  count > 0 implies recvq holds no live waiter; count < CAP implies sendq holds none.
+//  A closed channel has an empty sendq, and its recvq is empty once count = 0 (close wakes all).
+//  A waiter is in a queue iff its QUEUED word is 1. A queued waiter of a select whose DONE is 1
+//  is stale: dequeue skips it, and its own thread frees it (selCleanup).
 
 import {
-  C_MAGIC, C_FLAGS, C_CAP, C_COUNT, C_HEAD, C_TAIL, C_RECVQ_HEAD, C_RECVQ_TAIL, C_SENDQ_HEAD,
-  C_SENDQ_TAIL, C_LOCK, C_OWNER, C_GEN, C_BUF, MAGIC_CHAN, CHAN_CLASS, F_CLOSED, MAX_CAP,
-  MAGIC_WAITER, WAITER_CLASS, W_MAGIC, W_NEXT, W_PREV, W_CHAN, W_SEL, W_SLOT, W_KIND, W_SEL_NEXT,
-  S_FIRST, SELECT_CLASS, MAX_THREADS, T_FIRED, T_LAST_POS, T_NCHANS,
+  C_MAGIC, C_FLAGS, C_CAP, C_COUNT, C_HEAD, C_TAIL, C_RECVQ_HEAD, C_SENDQ_HEAD,
+  C_LOCK, C_OWNER, C_GEN, C_BUF, C_SELF, C_LIST_NEXT, C_LIST_PREV, C_HOLDERS,
+  MAGIC_CHAN, CHAN_CLASS, SHARED_CHAN_CLASS, F_CLOSED, F_SHARED, MAX_CAP, MAX_THREADS,
+  W_NEXT, W_SEL, W_SLOT, W_KIND, W_THREAD, W_QUEUED, W_VALUE, W_SEL_NEXT, WAITER_CLASS,
+  S_FIRST, S_DONE, S_FIRED, S_SHARED, S_NEXT, SELECT_CLASS,
+  T_FIRED, T_LAST_POS, T_NCHANS, T_CLEANUP, T_STAGE_IN, T_STAGE_OUT, T_STATE, TS_ALIVE,
+  HDR, H_GEN, H_LIST_LOCK, H_LIST_HEAD, VALUE_SIZE, OWNER_SHARED,
   R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK, R_CLOSED, R_BAD, R_BUFFERED_SENDER, R_NOMEM,
-  result, ctx,
+  R_DONE, E_BAD, E_RANGE, E_NOMEM, result, ctx,
 } from "./layout";
 import { alloc, free, inHeap } from "./alloc";
+import { allocRecord, freeRecord } from "./records";
+import { enqueue, unlink, newWaiter, freeWaiter, copyValue, freeValue } from "./queue";
+import { lockChan, unlockChan, lockList, unlockList } from "./lock";
+import { post } from "./inbox";
+import { selCleanup } from "./select";
+
+/** Bytes of a shared channel record. */
+// @ts-ignore: decorator
+@inline const SHARED_CHAN_SIZE: u32 = 16 << SHARED_CHAN_CLASS;
 
 // @ts-ignore: decorator
 @inline export function validChan(c: u32): bool {
   return inHeap(c, 64) && load<u32>(c, C_MAGIC) == MAGIC_CHAN;
 }
 
-/** Creates a channel of capacity `cap` for thread t. Returns its address, -1 for a bad thread,
- *  -2 for a capacity out of range, -3 when memory is exhausted. */
+// @ts-ignore: decorator
+@inline export function isShared(c: u32): bool {
+  return (load<u32>(c, C_FLAGS) & F_SHARED) != 0;
+}
+
+/** A live shared channel: a channel record that says it is shared and names itself. */
+// @ts-ignore: decorator
+@inline export function validShared(c: u32): bool {
+  return inHeap(c, 128) && load<u32>(c, C_MAGIC) == MAGIC_CHAN && isShared(c) && load<u32>(c, C_SELF) == c;
+}
+
+/** Creates a local channel of capacity `cap` for thread t. Returns its address, or E_BAD (bad
+ *  thread), E_RANGE (capacity out of range), E_NOMEM. */
 export function chanNew(t: u32, cap: i32): i32 {
-  if (t >= MAX_THREADS) return -1;
-  if (cap < 0 || <u32>cap > MAX_CAP) return -2;
+  if (t >= MAX_THREADS) return E_BAD;
+  if (cap < 0 || <u32>cap > MAX_CAP) return E_RANGE;
   const c = alloc(t, CHAN_CLASS);
-  if (c == 0) return -3;
-  const gen = load<u32>(c, C_GEN); // survives free: a reused record gets the next generation
+  if (c == 0) return E_NOMEM;
   memory.fill(c, 0, 64);
   store<u32>(c, MAGIC_CHAN, C_MAGIC);
   store<u32>(c, <u32>cap, C_CAP);
   store<u32>(c, t, C_OWNER);
-  store<u32>(c, gen + 1, C_GEN);
-  store<u32>(c, 0, C_LOCK);
-  store<u32>(c, 0, C_BUF);
   const x = ctx(t);
   store<u32>(x, load<u32>(x, T_NCHANS) + 1, T_NCHANS);
   return <i32>c;
 }
 
-/** Frees channel c (the facade calls it once the channel is unreachable). Waiters still parked on
- *  it can never be woken and are dropped with it; a select that also waits elsewhere keeps its
- *  other waiters. Returns 0, or -1 for a bad handle. */
+/** Frees local channel c (the facade calls it once the channel is unreachable). Waiters still
+ *  parked on it can never be woken and are dropped with it; a select that also waits elsewhere
+ *  keeps its other waiters. Returns 0, or E_BAD. */
 export function chanFree(t: u32, c: u32): i32 {
-  if (t >= MAX_THREADS || !validChan(c)) return -1;
+  if (t >= MAX_THREADS || !validChan(c) || isShared(c)) return E_BAD;
   dropQueue(t, c, C_RECVQ_HEAD);
   dropQueue(t, c, C_SENDQ_HEAD);
-  const gen = load<u32>(c, C_GEN);
   free(t, c, CHAN_CLASS);
-  store<u32>(c, gen, C_GEN);
   const x = ctx(t);
   store<u32>(x, load<u32>(x, T_NCHANS) - 1, T_NCHANS);
   return 0;
 }
 
+// Drops the waiters of a local channel's queue. A waiter of a select is unlinked from its
+// select's list (the select keeps waiting on its other channels); a select left with no waiter
+// can never fire, and is freed.
 function dropQueue(t: u32, c: u32, q: u32): void {
   let w = load<u32>(c + q);
   while (w != 0) {
     const next = load<u32>(w, W_NEXT);
-    unlinkFromSelect(t, w);
-    free(t, w, WAITER_CLASS);
+    const s = load<u32>(w, W_SEL);
+    if (s != 0) unlinkFromSelect(t, s, w);
+    freeWaiter(t, w);
     w = next;
   }
   store<u32>(c + q, 0);
   store<u32>(c + q + 4, 0);
 }
 
-// Removes waiter w from its select's list (its channel queue is being dropped by the caller);
-// frees the select record if w was its last waiter.
-function unlinkFromSelect(t: u32, w: u32): void {
-  const s = load<u32>(w, W_SEL);
-  if (s == 0) return;
+function unlinkFromSelect(t: u32, s: u32, w: u32): void {
   let p = s + S_FIRST;
   while (load<u32>(p) != 0) {
     const x = load<u32>(p);
@@ -89,83 +115,92 @@ function unlinkFromSelect(t: u32, w: u32): void {
     }
     p = x + W_SEL_NEXT;
   }
-  if (load<u32>(s, S_FIRST) == 0) free(t, s, SELECT_CLASS);
+  if (load<u32>(s, S_FIRST) == 0) freeRecord(t, s, 16 << SELECT_CLASS);
 }
 
-// ── wait queues ─────────────────────────────────────────────────────────────────────────────────
+// ── taking a parked peer ────────────────────────────────────────────────────────────────────
 
-/** Appends waiter w to the queue whose head word is at c + q and tail word at c + q + 4 (a
- *  channel's C_RECVQ_HEAD or C_SENDQ_HEAD, or a wait queue's Q_HEAD). */
-// @ts-ignore: decorator
-@inline export function enqueue(c: u32, q: u32, w: u32): void {
-  const tail = load<u32>(c + q + 4);
-  store<u32>(w, 0, W_NEXT);
-  store<u32>(w, tail, W_PREV);
-  if (tail == 0) store<u32>(c + q, w);
-  else store<u32>(tail, w, W_NEXT);
-  store<u32>(c + q + 4, w);
+/** Takes the first live waiter of queue q of channel c (locked, if shared) out of the queue and
+ *  returns it, or 0 if there is none. A waiter of a select claims the select: for a select with
+ *  shared cases by a CAS on its DONE word (a stale waiter, whose select another waker fired
+ *  first, is skipped); a waiter of a thread that has died is skipped and its value freed. */
+export function dequeue(t: u32, c: u32, q: u32): u32 {
+  while (true) {
+    const w = load<u32>(c + q);
+    if (w == 0) return 0;
+    unlink(c, q, w);
+    const s = load<u32>(w, W_SEL);
+    if (load<u32>(ctx(load<u32>(w, W_THREAD)), T_STATE) != TS_ALIVE) {
+      // Its thread ended: the thread's cleanup (threadDead) frees the record.
+      if ((load<u32>(w, W_KIND) & 1) != 0) freeValue(t, w + W_VALUE);
+      continue;
+    }
+    if (s != 0) {
+      if (load<u32>(s, S_SHARED) != 0) {
+        if (atomic.cmpxchg<u32>(s + S_DONE, 0, 1) != 0) continue; // stale
+      } else {
+        store<u32>(s, 1, S_DONE);
+      }
+      store<u32>(s, w, S_FIRED);
+    }
+    return w;
+  }
+  return 0; // not reached
 }
 
-/** Removes waiter w from the queue whose head word is at c + q (as for enqueue). */
-// @ts-ignore: decorator
-@inline export function unlink(c: u32, q: u32, w: u32): void {
-  const next = load<u32>(w, W_NEXT);
-  const prev = load<u32>(w, W_PREV);
-  if (prev == 0) store<u32>(c + q, next);
-  else store<u32>(prev, next, W_NEXT);
-  if (next == 0) store<u32>(c + q + 4, prev);
-  else store<u32>(next, prev, W_PREV);
-}
-
-/** Allocates a waiter for slot `slot` on channel c. Returns 0 when memory is exhausted. */
-// @ts-ignore: decorator
-@inline export function newWaiter(t: u32, c: u32, slot: u32, kind: u32, sel: u32): u32 {
-  const w = alloc(t, WAITER_CLASS);
-  if (w == 0) return 0;
-  store<u32>(w, MAGIC_WAITER, W_MAGIC);
-  store<u32>(w, c, W_CHAN);
-  store<u32>(w, sel, W_SEL);
-  store<u32>(w, slot, W_SLOT);
-  store<u32>(w, kind, W_KIND);
-  store<u32>(w, 0, W_SEL_NEXT);
-  return w;
-}
-
-/** Takes the first waiter of queue q (which must not be empty), frees it and returns its slot.
- *  If it belongs to a select, that select has now fired: its case index goes to the thread's
- *  FIRED word, and its waiters on every other channel are removed and freed with it. */
-export function takeWaiter(t: u32, c: u32, q: u32): u32 {
-  const w = load<u32>(c + q);
-  unlink(c, q, w);
+/** Completes waiter w, just dequeued by thread t, with `code` (R_HANDOFF: done; R_CLOSED).
+ *  A waiter of t's own is handed back: the result is its slot (with its select's fired case in
+ *  FIRED), and its record is freed (a select's records at once when `locked` is false, else
+ *  once the call has unlocked: see finish). A waiter of another thread is posted to that
+ *  thread's INBOX, and the result is R_DONE. */
+export function deliver(t: u32, w: u32, code: u32, locked: bool): i32 {
+  const owner = load<u32>(w, W_THREAD);
+  if (owner != t) {
+    post(owner, w, code);
+    return result(R_DONE, 0);
+  }
   const slot = load<u32>(w, W_SLOT);
   const s = load<u32>(w, W_SEL);
-  if (s != 0) {
+  if (s == 0) {
+    freeWaiter(t, w);
+  } else {
     store<u32>(ctx(t), load<u32>(w, W_KIND) >>> 1, T_FIRED);
-    let x = load<u32>(s, S_FIRST);
-    while (x != 0) {
-      const nx = load<u32>(x, W_SEL_NEXT);
-      if (x != w) {
-        const xc = load<u32>(x, W_CHAN);
-        unlink(xc, (load<u32>(x, W_KIND) & 1) != 0 ? C_SENDQ_HEAD : C_RECVQ_HEAD, x);
-        free(t, x, WAITER_CLASS);
-      }
-      x = nx;
+    if (locked) {
+      const x = ctx(t);
+      store<u32>(s, load<u32>(x, T_CLEANUP), S_NEXT);
+      store<u32>(x, s, T_CLEANUP);
+    } else {
+      selCleanup(t, s);
     }
-    free(t, s, SELECT_CLASS);
   }
-  free(t, w, WAITER_CLASS);
-  return slot;
+  return result(code, slot);
 }
 
-// ── send and receive without parking (shared by chanSend, chanRecv and select) ───────────────────
+/** Tears down the selects that fired during this call (deliver with `locked`): called by every
+ *  export that locks a shared channel, after unlocking it. */
+// @ts-ignore: decorator
+@inline export function finish(t: u32): void {
+  const x = ctx(t);
+  let s = load<u32>(x, T_CLEANUP);
+  if (s == 0) return;
+  store<u32>(x, 0, T_CLEANUP);
+  while (s != 0) {
+    const next = load<u32>(s, S_NEXT);
+    selCleanup(t, s);
+    s = next;
+  }
+}
 
-/** One send attempt on live channel c. Returns R_CLOSED (a panic), R_HANDOFF with the receiver's
- *  slot, R_BUFFERED with the ring position to write, or R_WOULD_BLOCK. */
+// ── local channels: send and receive without parking (shared by chanSend, chanRecv, select) ──
+
+/** One send attempt on live local channel c. Returns R_CLOSED (a panic), R_HANDOFF with the
+ *  receiver's slot, R_BUFFERED with the ring position to write, or R_WOULD_BLOCK. */
 export function trySend(t: u32, c: u32): i32 {
   const flags = load<u32>(c, C_FLAGS);
   if ((flags & F_CLOSED) != 0) return result(R_CLOSED, 0);
   if (load<u32>(c, C_RECVQ_HEAD) != 0) {
-    return result(R_HANDOFF, takeWaiter(t, c, C_RECVQ_HEAD));
+    const w = dequeue(t, c, C_RECVQ_HEAD);
+    if (w != 0) return deliver(t, w, R_HANDOFF, false);
   }
   const cap = load<u32>(c, C_CAP);
   const count = load<u32>(c, C_COUNT);
@@ -179,23 +214,26 @@ export function trySend(t: u32, c: u32): i32 {
   return result(R_WOULD_BLOCK, 0);
 }
 
-/** One receive attempt on live channel c. Returns R_HANDOFF with a parked sender's slot
+/** One receive attempt on live local channel c. Returns R_HANDOFF with a parked sender's slot
  *  (unbuffered), R_BUFFERED_SENDER with a parked sender's slot (full buffer: read the value at
  *  LAST_POS, then store the sender's value there), R_BUFFERED with the ring position to read,
  *  R_CLOSED (closed and drained), or R_WOULD_BLOCK. */
 export function tryRecv(t: u32, c: u32): i32 {
   const cap = load<u32>(c, C_CAP);
   if (load<u32>(c, C_SENDQ_HEAD) != 0) {
-    const slot = takeWaiter(t, c, C_SENDQ_HEAD);
-    if (cap == 0) return result(R_HANDOFF, slot);
-    // The buffer is full: take its head for the receiver; the sender's value goes to the same
-    // position, which becomes the tail.
-    const pos = load<u32>(c, C_HEAD);
-    const next = pos + 1 == cap ? 0 : pos + 1;
-    store<u32>(c, next, C_HEAD);
-    store<u32>(c, next, C_TAIL);
-    store<u32>(ctx(t), pos, T_LAST_POS);
-    return result(R_BUFFERED_SENDER, slot);
+    const w = dequeue(t, c, C_SENDQ_HEAD);
+    if (w != 0) {
+      const r = deliver(t, w, R_HANDOFF, false);
+      if (cap == 0) return r;
+      // The buffer is full: take its head for the receiver; the sender's value goes to the same
+      // position, which becomes the tail.
+      const pos = load<u32>(c, C_HEAD);
+      const next = pos + 1 == cap ? 0 : pos + 1;
+      store<u32>(c, next, C_HEAD);
+      store<u32>(c, next, C_TAIL);
+      store<u32>(ctx(t), pos, T_LAST_POS);
+      return (r & ~15) | R_BUFFERED_SENDER;
+    }
   }
   const count = load<u32>(c, C_COUNT);
   if (count > 0) {
@@ -209,70 +247,353 @@ export function tryRecv(t: u32, c: u32): i32 {
   return result(R_WOULD_BLOCK, 0);
 }
 
-// ── the exported operations ───────────────────────────────────────────────────────────────────
+// ── shared channels: send and receive without parking (c locked) ─────────────────────────────
 
-/** `ch <- v`. With block = 0 it never parks (R_WOULD_BLOCK); with block = 1 it parks the caller
- *  under `slot` when it must wait and returns R_BLOCKED. */
+// @ts-ignore: decorator
+@inline function ringCount(c: u32, cap: u32): u32 {
+  const h = load<u32>(c, C_HEAD);
+  const tl = load<u32>(c, C_TAIL);
+  return tl >= h ? tl - h : tl + (cap << 1) - h;
+}
+
+// @ts-ignore: decorator
+@inline function ringSlot(c: u32, cap: u32, pos: u32): u32 {
+  return load<u32>(c, C_BUF) + (pos < cap ? pos : pos - cap) * VALUE_SIZE;
+}
+
+// @ts-ignore: decorator
+@inline function ringNext(cap: u32, pos: u32): u32 {
+  return pos + 1 == cap << 1 ? 0 : pos + 1;
+}
+
+/** One send attempt on locked shared channel c, of the value slot at `v`. Returns R_CLOSED,
+ *  R_HANDOFF (a receiver of t's own: its slot; the value is in STAGE_OUT too), R_DONE, or
+ *  R_WOULD_BLOCK. The value slot is consumed unless R_CLOSED or R_WOULD_BLOCK. */
+export function trySendShared(t: u32, c: u32, v: u32): i32 {
+  if ((load<u32>(c, C_FLAGS) & F_CLOSED) != 0) return result(R_CLOSED, 0);
+  if (load<u32>(c, C_RECVQ_HEAD) != 0) {
+    const w = dequeue(t, c, C_RECVQ_HEAD);
+    if (w != 0) {
+      if (load<u32>(w, W_THREAD) == t) copyValue(ctx(t) + T_STAGE_OUT, v);
+      else copyValue(w + W_VALUE, v);
+      return deliver(t, w, R_HANDOFF, true);
+    }
+  }
+  const cap = load<u32>(c, C_CAP);
+  if (ringCount(c, cap) < cap) {
+    const pos = load<u32>(c, C_TAIL);
+    copyValue(ringSlot(c, cap, pos), v);
+    store<u32>(c, ringNext(cap, pos), C_TAIL); // publishes the value
+    return result(R_DONE, 0);
+  }
+  return result(R_WOULD_BLOCK, 0);
+}
+
+/** One receive attempt on locked shared channel c: the value goes to t's STAGE_OUT. Returns
+ *  R_DONE, R_HANDOFF (it also completed a parked sender of t's own: its slot), R_CLOSED (closed
+ *  and drained; STAGE_OUT is left alone), or R_WOULD_BLOCK. */
+export function tryRecvShared(t: u32, c: u32): i32 {
+  const cap = load<u32>(c, C_CAP);
+  const out = ctx(t) + T_STAGE_OUT;
+  if (load<u32>(c, C_SENDQ_HEAD) != 0) {
+    const w = dequeue(t, c, C_SENDQ_HEAD);
+    if (w != 0) {
+      if (cap == 0) {
+        copyValue(out, w + W_VALUE);
+      } else {
+        // The buffer is full: the receiver takes its head, and the sender's value goes in at the
+        // tail.
+        const h = load<u32>(c, C_HEAD);
+        copyValue(out, ringSlot(c, cap, h));
+        store<u32>(c, ringNext(cap, h), C_HEAD);
+        const tl = load<u32>(c, C_TAIL);
+        copyValue(ringSlot(c, cap, tl), w + W_VALUE);
+        store<u32>(c, ringNext(cap, tl), C_TAIL);
+      }
+      const r = deliver(t, w, R_HANDOFF, true);
+      return (r & 15) == R_DONE ? result(R_DONE, 0) : r;
+    }
+  }
+  if (ringCount(c, cap) > 0) {
+    const h = load<u32>(c, C_HEAD);
+    copyValue(out, ringSlot(c, cap, h));
+    store<u32>(c, ringNext(cap, h), C_HEAD);
+    return result(R_DONE, 0);
+  }
+  if ((load<u32>(c, C_FLAGS) & F_CLOSED) != 0) return result(R_CLOSED, 0);
+  return result(R_WOULD_BLOCK, 0);
+}
+
+// ── the exported operations on local channels ───────────────────────────────────────────────
+
+/** `ch <- v` on a local channel. With block = 0 it never parks (R_WOULD_BLOCK); with block = 1
+ *  it parks the caller under `slot` when it must wait and returns R_BLOCKED. */
 export function chanSend(t: u32, c: u32, slot: u32, block: i32): i32 {
   if (t >= MAX_THREADS || !validChan(c)) return result(R_BAD, 0);
   const r = trySend(t, c);
-  if ((r & 7) != R_WOULD_BLOCK || block == 0) return r;
+  if ((r & 15) != R_WOULD_BLOCK || block == 0) return r;
   const w = newWaiter(t, c, slot, 1, 0);
   if (w == 0) return result(R_NOMEM, 0);
   enqueue(c, C_SENDQ_HEAD, w);
   return result(R_BLOCKED, 0);
 }
 
-/** `<-ch`. With block = 0 it never parks (R_WOULD_BLOCK); with block = 1 it parks the caller
- *  under `slot` when it must wait and returns R_BLOCKED. */
+/** `<-ch` on a local channel. With block = 0 it never parks (R_WOULD_BLOCK); with block = 1 it
+ *  parks the caller under `slot` when it must wait and returns R_BLOCKED. */
 export function chanRecv(t: u32, c: u32, slot: u32, block: i32): i32 {
   if (t >= MAX_THREADS || !validChan(c)) return result(R_BAD, 0);
   const r = tryRecv(t, c);
-  if ((r & 7) != R_WOULD_BLOCK || block == 0) return r;
+  if ((r & 15) != R_WOULD_BLOCK || block == 0) return r;
   const w = newWaiter(t, c, slot, 0, 0);
   if (w == 0) return result(R_NOMEM, 0);
   enqueue(c, C_RECVQ_HEAD, w);
   return result(R_BLOCKED, 0);
 }
 
-/** `close(ch)`. Returns 0, R_CLOSED if it was already closed (a panic), or R_BAD. The facade then
- *  calls chanCloseNext until it returns -1, waking each parked receiver and sender. */
+/** `close(ch)`, local or shared. Returns 0, R_CLOSED if it was already closed (a panic), or
+ *  R_BAD. The facade then calls chanCloseNext until it returns -1. */
 export function chanClose(t: u32, c: u32): i32 {
   if (t >= MAX_THREADS || !validChan(c)) return R_BAD;
+  const shared = isShared(c);
+  if (shared) lockChan(t, c);
   const flags = load<u32>(c, C_FLAGS);
-  if ((flags & F_CLOSED) != 0) return R_CLOSED;
-  store<u32>(c, flags | F_CLOSED, C_FLAGS);
-  return 0;
+  if ((flags & F_CLOSED) == 0) store<u32>(c, flags | F_CLOSED, C_FLAGS);
+  if (shared) unlockChan(c);
+  return (flags & F_CLOSED) != 0 ? R_CLOSED : 0;
 }
 
-/** After chanClose: takes the next parked waiter of closed channel c, receivers first, and
- *  returns (slot << 1) | isSend, or -1 when none is left (or c is not a closed channel). */
+/** After chanClose: completes the next parked waiter of closed channel c, receivers first.
+ *  Waiters of other threads are posted to their inboxes here; the next waiter of t's own is
+ *  returned as (slot << 1) | isSend. -1 when none is left (or c is not a closed channel). A
+ *  parked sender's value is freed. */
 export function chanCloseNext(t: u32, c: u32): i32 {
-  if (t >= MAX_THREADS || !validChan(c) || (load<u32>(c, C_FLAGS) & F_CLOSED) == 0) return -1;
-  if (load<u32>(c, C_RECVQ_HEAD) != 0) return <i32>(takeWaiter(t, c, C_RECVQ_HEAD) << 1);
-  if (load<u32>(c, C_SENDQ_HEAD) != 0) return <i32>((takeWaiter(t, c, C_SENDQ_HEAD) << 1) | 1);
-  return -1;
+  if (t >= MAX_THREADS || !validChan(c)) return -1;
+  const shared = isShared(c);
+  if (shared) lockChan(t, c);
+  let r: i32 = -1;
+  if ((load<u32>(c, C_FLAGS) & F_CLOSED) != 0) {
+    while (true) {
+      let isSend: u32 = 0;
+      let w = dequeue(t, c, C_RECVQ_HEAD);
+      if (w == 0) {
+        w = dequeue(t, c, C_SENDQ_HEAD);
+        if (w == 0) break;
+        isSend = 1;
+        if (shared) freeValue(t, w + W_VALUE);
+      }
+      const d = deliver(t, w, R_CLOSED, shared);
+      if ((d & 15) != R_DONE) {
+        r = <i32>((<u32>d >>> 4 << 1) | isSend);
+        break;
+      }
+    }
+  }
+  if (shared) {
+    unlockChan(c);
+    finish(t);
+  }
+  return r;
 }
 
-/** len(ch), or -1 for a bad handle. */
+/** len(ch), or -1 for a bad handle. A shared channel's count is read without its lock: a value
+ *  that other threads may change at any moment anyway. */
 export function chanLen(c: u32): i32 {
-  return validChan(c) ? load<i32>(c, C_COUNT) : -1;
+  if (!validChan(c)) return -1;
+  if (!isShared(c)) return load<i32>(c, C_COUNT);
+  return <i32>ringCount(c, load<u32>(c, C_CAP));
 }
 
 /** Waiters parked on c: receivers if isSend = 0, senders if 1; -1 for a bad handle. For tests
- *  and diagnostics (it walks the queue). */
-export function chanWaiters(c: u32, isSend: u32): i32 {
-  if (!validChan(c)) return -1;
+ *  and diagnostics (it walks the queue; stale waiters of fired selects are counted too). */
+export function chanWaiters(t: u32, c: u32, isSend: u32): i32 {
+  if (t >= MAX_THREADS || !validChan(c)) return -1;
+  const shared = isShared(c);
+  if (shared) lockChan(t, c);
   let n: i32 = 0;
   let w = load<u32>(c + (isSend != 0 ? C_SENDQ_HEAD : C_RECVQ_HEAD));
   while (w != 0) {
     n++;
     w = load<u32>(w, W_NEXT);
   }
+  if (shared) unlockChan(c);
   return n;
 }
 
-/** Live channels created by thread t. */
+/** Live local channels created by thread t. */
 export function liveChannels(t: u32): i32 {
   return t < MAX_THREADS ? load<i32>(ctx(t), T_NCHANS) : -1;
 }
+
+// ── shared channels: lifetime ───────────────────────────────────────────────────────────────
+
+// @ts-ignore: decorator
+@inline function holderWord(c: u32, t: u32): u32 {
+  return c + C_HOLDERS + ((t >>> 5) << 2);
+}
+
+/** Creates a shared channel of capacity `cap`, held by thread t. Returns its address, or E_BAD,
+ *  E_RANGE, E_NOMEM. Its generation is read with shGen. */
+export function shNew(t: u32, cap: i32): i32 {
+  if (t >= MAX_THREADS) return E_BAD;
+  if (cap < 0 || <u32>cap > MAX_CAP) return E_RANGE;
+  const c = allocRecord(t, SHARED_CHAN_SIZE, OWNER_SHARED);
+  if (c == 0) return E_NOMEM;
+  let buf: u32 = 0;
+  if (cap > 0) {
+    buf = allocRecord(t, <u32>cap * VALUE_SIZE, OWNER_SHARED);
+    if (buf == 0) {
+      freeRecord(t, c, SHARED_CHAN_SIZE);
+      return E_NOMEM;
+    }
+  }
+  memory.fill(c, 0, 128);
+  store<u32>(c, <u32>cap, C_CAP);
+  store<u32>(c, F_SHARED, C_FLAGS);
+  store<u32>(c, t, C_OWNER);
+  store<u32>(c, buf, C_BUF);
+  store<u32>(c, c, C_SELF);
+  store<u32>(c, <u32>atomic.add<i32>(HDR + H_GEN, 1) + 1, C_GEN);
+  store<u32>(holderWord(c, t), 1 << (t & 31));
+  lockList(t);
+  const head = load<u32>(HDR + H_LIST_HEAD);
+  store<u32>(c, head, C_LIST_NEXT);
+  if (head != 0) store<u32>(head, c, C_LIST_PREV);
+  store<u32>(HDR + H_LIST_HEAD, c);
+  atomic.store<u32>(c + C_MAGIC, MAGIC_CHAN); // the channel is live from here
+  unlockList();
+  return <i32>c;
+}
+
+/** The generation of shared channel c (its identity with its address), or E_BAD. */
+export function shGen(c: u32): i32 {
+  return validShared(c) ? load<i32>(c, C_GEN) : E_BAD;
+}
+
+/** Thread t takes hold of shared channel c of generation `gen` (attach): 0, or E_BAD if c is not
+ *  that live shared channel (stale, forged or freed). Checked under the list lock, which the
+ *  channel cannot be freed without. */
+export function shHold(t: u32, c: u32, gen: u32): i32 {
+  if (t >= MAX_THREADS) return E_BAD;
+  lockList(t);
+  let r: i32 = E_BAD;
+  if (validShared(c) && load<u32>(c, C_GEN) == gen) {
+    const p = holderWord(c, t);
+    store<u32>(p, load<u32>(p) | (1 << (t & 31)));
+    r = 0;
+  }
+  unlockList();
+  return r;
+}
+
+/** Thread t lets go of shared channel c (its last JS object for it was collected). The channel
+ *  is freed once no thread holds it. Returns 1 if freed, 0 if still held, E_BAD. */
+export function shRelease(t: u32, c: u32): i32 {
+  if (t >= MAX_THREADS) return E_BAD;
+  lockList(t);
+  let r: i32 = E_BAD;
+  if (validShared(c)) {
+    const p = holderWord(c, t);
+    store<u32>(p, load<u32>(p) & ~(1 << (t & 31)));
+    r = 0;
+    if (!held(c)) {
+      unlinkShared(c);
+      r = 1;
+    }
+  }
+  unlockList();
+  if (r == 1) freeShared(t, c);
+  return r;
+}
+
+function held(c: u32): bool {
+  for (let i: u32 = 0; i < 8; i++) if (load<u32>(c + C_HOLDERS + (i << 2)) != 0) return true;
+  return false;
+}
+
+/** 1 if a thread other than t holds c, else 0 (E_BAD for a bad handle). Read without a lock. */
+export function shHeldByOthers(t: u32, c: u32): i32 {
+  if (t >= MAX_THREADS || !validShared(c)) return E_BAD;
+  for (let i: u32 = 0; i < 8; i++) {
+    let bits = atomic.load<u32>(c + C_HOLDERS + (i << 2));
+    if (i == t >>> 5) bits &= ~(1 << (t & 31));
+    if (bits != 0) return 1;
+  }
+  return 0;
+}
+
+// Removes c from the list of shared channels and kills its magic (list lock held).
+function unlinkShared(c: u32): void {
+  atomic.store<u32>(c + C_MAGIC, 0);
+  const next = load<u32>(c, C_LIST_NEXT);
+  const prev = load<u32>(c, C_LIST_PREV);
+  if (prev == 0) store<u32>(HDR + H_LIST_HEAD, next);
+  else store<u32>(prev, next, C_LIST_NEXT);
+  if (next != 0) store<u32>(next, prev, C_LIST_PREV);
+}
+
+// Frees an unlinked shared channel: the values left in its ring and in parked senders' waiters
+// (there are none but a dead thread's, whose waiters that thread's cleanup frees), then the ring
+// and the record.
+function freeShared(t: u32, c: u32): void {
+  const cap = load<u32>(c, C_CAP);
+  let h = load<u32>(c, C_HEAD);
+  const tl = load<u32>(c, C_TAIL);
+  while (h != tl) {
+    freeValue(t, ringSlot(c, cap, h));
+    h = ringNext(cap, h);
+  }
+  const buf = load<u32>(c, C_BUF);
+  if (buf != 0) freeRecord(t, buf, cap * VALUE_SIZE);
+  freeRecord(t, c, SHARED_CHAN_SIZE);
+}
+
+/** Shared send on c of the value in t's STAGE_IN. With block = 1 it parks under `slot` when it
+ *  must wait (R_BLOCKED; the value goes with the waiter). Results as trySendShared, plus
+ *  R_BLOCKED, R_BAD, R_NOMEM. Unless the value was consumed (R_DONE, R_HANDOFF, R_BLOCKED), the
+ *  caller still owns STAGE_IN's block. */
+export function shSend(t: u32, c: u32, slot: u32, block: i32): i32 {
+  if (t >= MAX_THREADS || !validShared(c)) return result(R_BAD, 0);
+  const v = ctx(t) + T_STAGE_IN;
+  lockChan(t, c);
+  let r = trySendShared(t, c, v);
+  if ((r & 15) == R_WOULD_BLOCK && block != 0) {
+    const w = newWaiter(t, c, slot, 1, 0);
+    if (w == 0) {
+      r = result(R_NOMEM, 0);
+    } else {
+      copyValue(w + W_VALUE, v);
+      enqueue(c, C_SENDQ_HEAD, w);
+      r = result(R_BLOCKED, 0);
+    }
+  }
+  unlockChan(c);
+  finish(t);
+  return r;
+}
+
+/** Shared receive on c into t's STAGE_OUT. With block = 1 it parks under `slot` when it must
+ *  wait (R_BLOCKED). Results as tryRecvShared, plus R_BLOCKED, R_BAD, R_NOMEM. */
+export function shRecv(t: u32, c: u32, slot: u32, block: i32): i32 {
+  if (t >= MAX_THREADS || !validShared(c)) return result(R_BAD, 0);
+  lockChan(t, c);
+  let r = tryRecvShared(t, c);
+  if ((r & 15) == R_WOULD_BLOCK && block != 0) {
+    const w = newWaiter(t, c, slot, 0, 0);
+    if (w == 0) {
+      r = result(R_NOMEM, 0);
+    } else {
+      enqueue(c, C_RECVQ_HEAD, w);
+      r = result(R_BLOCKED, 0);
+    }
+  }
+  unlockChan(c);
+  finish(t);
+  return r;
+}
+
+/** The list of shared channels, walked by threadDead (list lock held by the caller). */
+export function firstShared(): u32 {
+  return load<u32>(HDR + H_LIST_HEAD);
+}
+
+export { unlinkShared, freeShared, held, holderWord };

@@ -4,9 +4,13 @@
 export { threadNew, bytesInUse, heapTop } from "./alloc";
 export {
   chanNew, chanFree, chanSend, chanRecv, chanClose, chanCloseNext, chanLen,
-  chanWaiters, liveChannels,
+  chanWaiters, liveChannels, shNew, shGen, shHold, shRelease, shHeldByOthers, shSend, shRecv,
 } from "./chan";
 export { seed, selReserve, selPoll } from "./select";
+export { inboxNext } from "./inbox";
+export { valueAlloc, valueFree } from "./queue";
+export { threadInit, threadDead, threadByOsid, threadChild, threadAlive } from "./thread";
+export { chanCheck } from "./check";
 export { wqNew, wqFree, wqPark, wqPeek, wqPeekArg, wqTake, wqCancel, wqLen } from "./waitq";
 export { goNew, runqGet } from "./runq";
 

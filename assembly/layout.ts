@@ -15,6 +15,12 @@
 //   +8  BUMP         next unallocated heap address (atomic add)
 //   +12 GROW_LOCK    spin lock held while growing the memory
 //   +16 NTHREADS     thread contexts handed out so far
+//   +20 GEN          generation counter: each shared channel takes the next value (its identity)
+//   +24 LIST_LOCK    lock word (holder tid + 1) of the list of shared channels below
+//   +28 LIST_HEAD    first shared channel (linked by C_LIST_NEXT/C_LIST_PREV)
+//   +32 MEMID        two random words that the first thread writes (facade): a handle's memory is
+//   +36              this thread's iff they read the same
+//   +256..4096       the allocator's own words (alloc.ts)
 //
 // THREAD CONTEXT t (owned by one thread; plain loads and stores)
 //   +0  TID          index of this context
@@ -30,7 +36,21 @@
 //   +40 (unused)
 //   +44 NCHANS       live channels created by this thread
 //   +48 SEL_CASE     case index that this thread's last selPoll performed (or found bad)
-//   +64 FREE[k]      free list heads, one per size class k (blocks of 16 << k bytes), 24 classes
+//   +64 FREE[k]      the allocator's per-thread words (alloc.ts), up to +160
+//  -- cross-thread words (atomics: other threads read or write them) --
+//   +160 STATE       0 never used, 1 alive, 2 dead (being cleaned up), 3 free for reuse
+//   +164 INBOX       completed waits of this thread's, posted by other threads (a LIFO stack of
+//                    waiter records linked by W_INBOX_NEXT; the owner takes it whole)
+//   +168 WAKE        bumped after every post to INBOX: the word the owner Atomics.waitAsync-s on
+//   +172 SLEEPING    1 while the owner is (about to be) asleep on WAKE: posters notify only then
+//   +176 PARENT      thread context + 1 of the thread that started this one (0: none known)
+//   +180 OSID        the host's id for this thread (Node's worker threadId), set by the facade
+//  -- this thread's own words --
+//   +184 CLEANUP     selects of this thread's that fired during the current call, to be torn
+//                    down once the call has unlocked everything (linked by S_NEXT)
+//   +188 PENDING     completions taken from INBOX, oldest first, not yet handed to the facade
+//   +192 STAGE_IN    16-byte value slot: the value of the next shared send (written by the facade)
+//   +208 STAGE_OUT   16-byte value slot: the value the last shared receive took
 //
 // Heap blocks are untyped: each record kind knows its size class. The first word of every record
 // is a magic tag, cleared when it is freed, so a stale or forged address is refused.
@@ -47,6 +67,14 @@
 @inline export const H_GROW_LOCK: u32 = 12;
 // @ts-ignore: decorator
 @inline export const H_NTHREADS: u32 = 16;
+// @ts-ignore: decorator
+@inline export const H_GEN: u32 = 20;
+// @ts-ignore: decorator
+@inline export const H_LIST_LOCK: u32 = 24;
+// @ts-ignore: decorator
+@inline export const H_LIST_HEAD: u32 = 28;
+// @ts-ignore: decorator
+@inline export const H_MEMID: u32 = 32;
 // @ts-ignore: decorator
 @inline export const MAGIC_HEADER: u32 = 0x4e544142; // 'BATN' little-endian
 
@@ -82,12 +110,73 @@
 @inline export const T_FREE: u32 = 64;
 // @ts-ignore: decorator
 @inline export const NCLASSES: u32 = 24; // 16 B .. 128 MiB
+// @ts-ignore: decorator
+@inline export const T_STATE: u32 = 160;
+// @ts-ignore: decorator
+@inline export const T_INBOX: u32 = 164;
+// @ts-ignore: decorator
+@inline export const T_WAKE: u32 = 168;
+// @ts-ignore: decorator
+@inline export const T_SLEEPING: u32 = 172;
+// @ts-ignore: decorator
+@inline export const T_PARENT: u32 = 176;
+// @ts-ignore: decorator
+@inline export const T_OSID: u32 = 180;
+// @ts-ignore: decorator
+@inline export const T_CLEANUP: u32 = 184;
+// @ts-ignore: decorator
+@inline export const T_PENDING: u32 = 188;
+// @ts-ignore: decorator
+@inline export const T_STAGE_IN: u32 = 192;
+// @ts-ignore: decorator
+@inline export const T_STAGE_OUT: u32 = 208;
+// Thread states (T_STATE).
+// @ts-ignore: decorator
+@inline export const TS_ALIVE: u32 = 1;
+// @ts-ignore: decorator
+@inline export const TS_DEAD: u32 = 2;
+// @ts-ignore: decorator
+@inline export const TS_FREE: u32 = 3;
+
+// ── VALUE slot: 16 bytes — one value of a shared channel (in its ring, in a waiter, in STAGE_*) ─
+//   +0  TAG          V_* below
+//   +4  LEN          V_STR, V_BIGINT: UTF-16 code units; V_OBJ: bytes
+//   +8  PAYLOAD      V_NUM: the f64; V_STR, V_BIGINT, V_OBJ: address of a block (owned by the
+//                    value: whoever takes the value out of the channel frees it)
+// The core copies slots and frees their blocks; only the facade reads or writes what they hold.
+// @ts-ignore: decorator
+@inline export const VALUE_SIZE: u32 = 16;
+// @ts-ignore: decorator
+@inline export const V_TAG: u32 = 0;
+// @ts-ignore: decorator
+@inline export const V_LEN: u32 = 4;
+// @ts-ignore: decorator
+@inline export const V_PAYLOAD: u32 = 8;
+// @ts-ignore: decorator
+@inline export const V_UNDEFINED: u32 = 0;
+// @ts-ignore: decorator
+@inline export const V_NULL: u32 = 1;
+// @ts-ignore: decorator
+@inline export const V_FALSE: u32 = 2;
+// @ts-ignore: decorator
+@inline export const V_TRUE: u32 = 3;
+// @ts-ignore: decorator
+@inline export const V_NUM: u32 = 4;
+// @ts-ignore: decorator
+@inline export const V_STR: u32 = 5;
+// @ts-ignore: decorator
+@inline export const V_BIGINT: u32 = 6;
+// @ts-ignore: decorator
+@inline export const V_OBJ: u32 = 7;
+// Blocks of values are owned by no thread (they travel between threads).
+// @ts-ignore: decorator
+@inline export const OWNER_SHARED: u32 = 255;
 
 // The heap starts at the first 64 KiB page after the static data (there is none to speak of).
 // @ts-ignore: decorator
 @inline export const HEAP_ALIGN: u32 = 16;
 
-// ── CHANNEL record: 64 bytes (class 2) ─────────────────────────────────────────────────────────
+// ── CHANNEL record: 64 bytes (class 2) local, 128 bytes (class 3) shared ───────────────────────
 //   +0  MAGIC        MAGIC_CHAN while live
 //   +4  FLAGS        bit 0 closed, bit 1 shared (lives in shared memory, used under LOCK)
 //   +8  CAP          buffer capacity in elements (0 = unbuffered)
@@ -100,10 +189,16 @@
 //   +36 SENDQ_TAIL
 //   +40 LOCK         spin lock word for shared channels (unused by local ones)
 //   +44 OWNER        thread context that created it
-//   +48 GEN          generation, bumped on free, for handles of shared channels
-//   +52 BUF          ring of shared values (0 for local channels: their values live in JS)
+//   +48 GEN          shared: its generation (H_GEN when made), checked with every handle
+//   +52 BUF          shared: its ring of CAP value slots (VALUE_SIZE each; 0 when CAP = 0)
+//   +56 SELF         shared: its own address (a forged address inside another record fails)
+//   +60 LIST_NEXT    shared: the list of shared channels (H_LIST_HEAD), under H_LIST_LOCK
+//   +64 LIST_PREV
+//   +96 HOLDERS      shared: 256 bits, bit t set while thread t holds the channel
 // A local channel's values stay in the facade, in a JS array indexed by the ring positions that
-// the core hands out; the core only does the bookkeeping.
+// the core hands out; the core only does the bookkeeping. A shared channel's values are value
+// slots in its ring (or in a parked sender's waiter), and every field is read and written under
+// LOCK (holder tid + 1, 0 when free).
 // @ts-ignore: decorator
 @inline export const MAGIC_CHAN: u32 = 0x4e414843; // 'CHAN'
 // @ts-ignore: decorator
@@ -137,16 +232,26 @@
 // @ts-ignore: decorator
 @inline export const C_BUF: u32 = 52;
 // @ts-ignore: decorator
+@inline export const C_SELF: u32 = 56;
+// @ts-ignore: decorator
+@inline export const C_LIST_NEXT: u32 = 60;
+// @ts-ignore: decorator
+@inline export const C_LIST_PREV: u32 = 64;
+// @ts-ignore: decorator
+@inline export const C_HOLDERS: u32 = 96;
+// @ts-ignore: decorator
+@inline export const SHARED_CHAN_CLASS: u32 = 3;
+// @ts-ignore: decorator
 @inline export const F_CLOSED: u32 = 1;
 // @ts-ignore: decorator
 @inline export const F_SHARED: u32 = 2;
 
-// The largest capacity a channel may have. Positions travel to JS in the 29-bit payload of a
+// The largest capacity a channel may have. Positions travel to JS in the 28-bit payload of a
 // result word (see RESULT below), so capacities stay below 2^28.
 // @ts-ignore: decorator
 @inline export const MAX_CAP: u32 = (1 << 28) - 1;
 
-// ── WAITER record: 32 bytes (class 1) — one blocked send or receive on one channel ─────────────
+// ── WAITER record: 64 bytes (class 2) — one blocked send or receive on one channel ─────────────
 //   +0  MAGIC        MAGIC_WAITER while live
 //   +4  NEXT         next waiter in the channel's queue
 //   +8  PREV         previous waiter in the channel's queue
@@ -155,10 +260,25 @@
 //   +20 SLOT         the facade's token for whoever waits (a JS slot index, opaque to the core)
 //   +24 KIND         bit 0: 1 = send, 0 = receive; bits 1..: case index within its select
 //   +28 SEL_NEXT     next waiter of the same select
+//   +32 THREAD       the thread whose operation waits (wakes of other threads go to its INBOX)
+//   +36 QUEUED       1 while it is in its channel's queue (shared: read and written under LOCK)
+//   +40 INBOX_NEXT   next completed wait in its thread's INBOX
+//   +44 RESULT       set when completed by another thread: R_HANDOFF (done) or R_CLOSED
+//   +48 VALUE        shared channels: a value slot (the sender's value, or the one received)
 // @ts-ignore: decorator
 @inline export const MAGIC_WAITER: u32 = 0x54494157; // 'WAIT'
 // @ts-ignore: decorator
-@inline export const WAITER_CLASS: u32 = 1;
+@inline export const WAITER_CLASS: u32 = 2;
+// @ts-ignore: decorator
+@inline export const W_THREAD: u32 = 32;
+// @ts-ignore: decorator
+@inline export const W_QUEUED: u32 = 36;
+// @ts-ignore: decorator
+@inline export const W_INBOX_NEXT: u32 = 40;
+// @ts-ignore: decorator
+@inline export const W_RESULT: u32 = 44;
+// @ts-ignore: decorator
+@inline export const W_VALUE: u32 = 48;
 // @ts-ignore: decorator
 @inline export const W_MAGIC: u32 = 0;
 // @ts-ignore: decorator
@@ -176,14 +296,28 @@
 // @ts-ignore: decorator
 @inline export const W_SEL_NEXT: u32 = 28;
 
-// ── SELECT record: 16 bytes (class 0) — one blocked select ──────────────────────────────────────
+// ── SELECT record: 32 bytes (class 1) — one blocked select ──────────────────────────────────────
 //   +0  MAGIC        MAGIC_SELECT while live
 //   +4  FIRST        first of its waiters (linked by W_SEL_NEXT)
 //   +8  SLOT         the facade's token for the waiting select
+//   +12 DONE         0 while waiting; the first waker sets it to 1 with a CAS (Go's selectDone),
+//                    so a select that two threads try to fire is fired by exactly one
+//   +16 FIRED        the waiter that fired it
+//   +20 SHARED       1 if any case is on a shared channel (then wakers use DONE, and the waiters
+//                    left in other queues are torn down by its thread, see selCleanup)
+//   +24 NEXT         next select in its thread's CLEANUP list
 // @ts-ignore: decorator
 @inline export const MAGIC_SELECT: u32 = 0x544c4553; // 'SELT'
 // @ts-ignore: decorator
-@inline export const SELECT_CLASS: u32 = 0;
+@inline export const SELECT_CLASS: u32 = 1;
+// @ts-ignore: decorator
+@inline export const S_DONE: u32 = 12;
+// @ts-ignore: decorator
+@inline export const S_FIRED: u32 = 16;
+// @ts-ignore: decorator
+@inline export const S_SHARED: u32 = 20;
+// @ts-ignore: decorator
+@inline export const S_NEXT: u32 = 24;
 // @ts-ignore: decorator
 @inline export const S_MAGIC: u32 = 0;
 // @ts-ignore: decorator
@@ -225,7 +359,9 @@
 @inline export const Q_COUNT: u32 = 12;
 
 // ── RESULT word: what an operation returns to the facade ───────────────────────────────────────
-//   bits 0..2  code (R_*)      bits 3..31  payload (a ring position or a slot), read with >>> 3
+//   bits 0..3  code (R_*)      bits 4..31  payload (a ring position or a slot), read with >>> 4
+// Every channel and select export returns a result word; exports that return an address or a
+// count return it (>= 0) or a negative E_* code: that is the core's one failure convention.
 // @ts-ignore: decorator
 @inline export const R_BUFFERED: u32 = 0; // done through the buffer; payload = ring position
 // @ts-ignore: decorator
@@ -243,13 +379,45 @@
 //                                                  parked sender's value into LAST_POS; payload = its slot
 // @ts-ignore: decorator
 @inline export const R_NOMEM: u32 = 7; // the core could not allocate a record
+// @ts-ignore: decorator
+@inline export const R_DONE: u32 = 8; // shared: done, with nothing for this thread to wake (a
+//                                       received value is in STAGE_OUT)
+// @ts-ignore: decorator
+@inline export const CODE_BITS: u32 = 4;
+// @ts-ignore: decorator
+@inline export const CODE_MASK: u32 = 15;
+// Failure codes of the exports that return an address or a count.
+// @ts-ignore: decorator
+@inline export const E_BAD: i32 = -1; // a bad handle or argument
+// @ts-ignore: decorator
+@inline export const E_RANGE: i32 = -2; // a size out of range
+// @ts-ignore: decorator
+@inline export const E_NOMEM: i32 = -3; // memory exhausted
 
 // @ts-ignore: decorator
 @inline export function result(code: u32, payload: u32): i32 {
-  return <i32>((payload << 3) | code);
+  return <i32>((payload << CODE_BITS) | code);
 }
 
 // @ts-ignore: decorator
 @inline export function ctx(t: u32): u32 {
   return TBASE + t * TSIZE;
 }
+
+// ── SELECT scratch block: one per thread (T_SCRATCH), written by the facade before selPoll ──────
+//   n cases × SC_STRIDE bytes: +0 CHAN (0 = nil), +4 KIND (1 = send), +8 VALUE (a value slot, for
+//   a send case on a shared channel), then n × 4 bytes ORDER (poll order), then n × 4 bytes LOCKS
+//   (shared channels in address order, each once).
+// @ts-ignore: decorator
+@inline export const SC_STRIDE: u32 = 24;
+// @ts-ignore: decorator
+@inline export const SC_CHAN: u32 = 0;
+// @ts-ignore: decorator
+@inline export const SC_KIND: u32 = 4;
+// @ts-ignore: decorator
+@inline export const SC_VALUE: u32 = 8;
+// @ts-ignore: decorator
+@inline export const SC_BYTES_PER_CASE: u32 = 32; // SC_STRIDE + ORDER + LOCKS
+/** Go rejects selects of more than 65536 cases; so do we. */
+// @ts-ignore: decorator
+@inline export const MAX_CASES: u32 = 65536;

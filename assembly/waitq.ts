@@ -11,11 +11,11 @@
 // The WAITQ record's layout is drawn in layout.ts.
 
 import {
-  MAX_THREADS, WAITER_CLASS, W_NEXT, W_SLOT, W_KIND, MAGIC_WAITQ, WAITQ_CLASS, Q_MAGIC, Q_HEAD,
+  MAX_THREADS, W_NEXT, W_SLOT, W_KIND, MAGIC_WAITQ, WAITQ_CLASS, Q_MAGIC, Q_HEAD,
   Q_TAIL, Q_COUNT,
 } from "./layout";
 import { alloc, free, inHeap } from "./alloc";
-import { newWaiter, enqueue, unlink } from "./chan";
+import { newWaiter, enqueue, unlink, freeWaiter } from "./queue";
 
 // @ts-ignore: decorator
 @inline function validQueue(q: u32): bool {
@@ -40,7 +40,7 @@ export function wqFree(t: u32, q: u32): i32 {
   let w = load<u32>(q, Q_HEAD);
   while (w != 0) {
     const next = load<u32>(w, W_NEXT);
-    free(t, w, WAITER_CLASS);
+    freeWaiter(t, w);
     w = next;
   }
   free(t, q, WAITQ_CLASS);
@@ -79,7 +79,7 @@ export function wqTake(t: u32, q: u32): i32 {
   if (w == 0) return -1;
   const token = load<i32>(w, W_SLOT);
   unlinkQ(q, w);
-  free(t, w, WAITER_CLASS);
+  freeWaiter(t, w);
   return token;
 }
 
@@ -91,7 +91,7 @@ export function wqCancel(t: u32, q: u32, token: u32): i32 {
   while (w != 0) {
     if (load<u32>(w, W_SLOT) == token) {
       unlinkQ(q, w);
-      free(t, w, WAITER_CLASS);
+      freeWaiter(t, w);
       return 1;
     }
     w = load<u32>(w, W_NEXT);

@@ -1,25 +1,39 @@
 // Channels: the JS side of assembly/chan.ts. The core keeps each channel's bookkeeping (ring
-// positions, count, closed flag, wait queues); the values stay here, in the channel's `buf`
-// array at the positions the core gives out, or in the slot of a parked sender (core.ts).
+// positions, count, closed flag, wait queues). A local channel's values stay here, in its `buf`
+// array at the positions the core gives out, or in the slot of a parked sender (slots.ts). A
+// shared channel's values are copied into the shared memory (values.ts) and its ring is the
+// core's.
 //
-// Who wakes whom: an operation that finds a parked peer gets the peer's token back from the core
-// and completes the peer here, synchronously (wakeReceiver / takeFromSender / failSender): the
-// peer's promise settles, and its goroutine continues in a later microtask. No user code runs
-// inside a core call.
+// Who wakes whom: an operation that finds a parked peer of this thread gets the peer's token back
+// from the core and completes the peer here, synchronously (wakeReceiver / takeFromSender /
+// failSender): the peer's promise settles, and its goroutine continues in a later microtask. A
+// peer of another thread is completed by the core, through that thread's inbox (inbox.ts), which
+// completes it with completeRemote. No user code runs inside a core call.
+//
+// One path per direction: sendDone and recvDone finish a send or a receive that the core
+// performed, for Chan's methods and select alike (as Go's send and recv serve chansend and
+// selectgo).
+//
+// Identity: a channel's core address is in a private field, and the constructor takes a key only
+// this module has, so no JS code can point a Chan at another channel's record. A shared channel
+// crosses threads only as a handle, which attach() checks against the channel's generation.
 
 import {
-  core, T, words, CTX, CTX_LAST_POS, CTX_FIRED, peekToken, park, releaseSlot, slotFn, slotAux, RESOLVED,
-  Reclaimer,
-  K_RECV, K_RECV_OK, K_ITER, K_SEND, K_SELECT, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK,
-  R_CLOSED, R_BUFFERED_SENDER,
+  core, T, CTX, ensureCore, memory, views, words, peekToken, park, releaseSlot, slotFn, slotAux,
+  markShared, forEachSharedWait, RESOLVED, Reclaimer, K_RECV, K_RECV_OK, K_ITER, K_SEND, K_SELECT,
+  CTX_LAST_POS, CTX_FIRED, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK, R_CLOSED,
+  R_BUFFERED_SENDER, R_DONE, E_RANGE, T_STAGE_IN, T_STAGE_OUT, C_CAP, MAX_CAP, sharedMemory,
 } from "./core.js";
 import { PanicError, coreFailure } from "./errors.js";
+import { stageValue, takeValue, dropValue } from "./values.js";
+import { watchInbox, pollInbox } from "./inbox.js";
 
 /** A case of a parked select, as the wake paths here see it (select.ts defines the classes). */
 interface ParkedCase {
   value: unknown;
   ok: boolean;
   parkedIn: unknown;
+  readonly isSend: number;
 }
 
 /** A parked select fired: frees its cases for other selects and returns the index of the case
@@ -41,6 +55,16 @@ function recvResult(kind: number, v: unknown, ok: boolean): unknown {
   if (kind === K_RECV) return v;
   if (kind === K_RECV_OK) return [v, ok];
   return ok ? { value: v, done: false } : DONE;
+}
+
+/** Byte address of this thread's STAGE_IN value slot (the value of the next shared send). */
+function stageIn(): number {
+  return (CTX << 2) + T_STAGE_IN;
+}
+
+/** Byte address of this thread's STAGE_OUT value slot (the value the last shared receive took). */
+export function stageOut(): number {
+  return (CTX << 2) + T_STAGE_OUT;
 }
 
 // Woken operations on buffered channels are settled from a ready queue, in one microtask after
@@ -90,7 +114,8 @@ export function wakeReceiver(token: number, v: unknown, ok: boolean, defer: bool
   }
 }
 
-/** Completes the parked sender of `token` and returns its value. */
+/** Completes the parked sender of `token` and returns its value (a local channel's: a shared
+ *  channel's value was copied into the shared memory when it parked). */
 export function takeFromSender(token: number, defer: boolean): unknown {
   const s = token >>> 3;
   const fn = slotFn[s]!;
@@ -116,12 +141,123 @@ function failSender(token: number): void {
   fn(Promise.reject(sendOnClosed())); // the send's (or select's) promise adopts the rejection
 }
 
-// A channel's core record is freed once its JS object has been garbage collected.
+/** Completes a wait of this thread's that another thread completed (inbox.ts): `r` is the
+ *  core's inboxNext result, R_HANDOFF (done; a received value is in STAGE_OUT) or R_CLOSED. */
+export function completeRemote(r: number): void {
+  const token = r >>> 4;
+  const closed = (r & 15) === R_CLOSED;
+  const kind = token & 7;
+  let isSend = kind === K_SEND;
+  if (kind === K_SELECT) {
+    const cases = slotAux[token >>> 3] as ParkedCase[];
+    isSend = cases[words()[CTX + CTX_FIRED]!]!.isSend !== 0;
+  }
+  if (isSend) {
+    if (closed) failSender(token);
+    else takeFromSender(token, false);
+  } else if (closed) {
+    wakeReceiver(token, undefined, false, false);
+  } else {
+    wakeReceiver(token, takeValue(stageOut()), true, false);
+  }
+}
+
+/** Finishes a send that the core performed on `ch` (result r: R_BUFFERED, R_HANDOFF or R_DONE):
+ *  puts a local value where it goes, and completes a receiver of this thread's that it woke. */
+export function sendDone(ch: Chan<any>, r: number, v: unknown): void {
+  const code = r & 15;
+  if (code === R_BUFFERED) bufOf(ch)[r >>> 4] = v;
+  else if (code === R_HANDOFF) {
+    if (sharedOf(ch)) wakeReceiver(r >>> 4, takeValue(stageOut()), true, false);
+    else wakeReceiver(r >>> 4, v, true, ch.cap !== 0);
+  }
+}
+
+/** Finishes a receive that the core performed on `ch` (result r: R_BUFFERED, R_HANDOFF,
+ *  R_BUFFERED_SENDER or R_DONE): returns the value received, completing a sender of this
+ *  thread's that it took. */
+export function recvDone(ch: Chan<any>, r: number): unknown {
+  switch (r & 15) {
+    case R_BUFFERED: {
+      const buf = bufOf(ch);
+      const pos = r >>> 4;
+      const v = buf[pos];
+      buf[pos] = undefined;
+      return v;
+    }
+    case R_HANDOFF:
+      if (sharedOf(ch)) {
+        const v = takeValue(stageOut());
+        takeFromSender(r >>> 4, false);
+        return v;
+      }
+      return takeFromSender(r >>> 4, false);
+    case R_BUFFERED_SENDER: {
+      // The head value goes to the receiver; the parked sender's value takes its place, which
+      // the core has made the tail.
+      const pos = words()[CTX + CTX_LAST_POS]!;
+      const buf = bufOf(ch);
+      const v = buf[pos];
+      buf[pos] = takeFromSender(r >>> 4, true);
+      return v;
+    }
+    default: // R_DONE
+      return takeValue(stageOut());
+  }
+}
+
+// A local channel's core record is freed once its JS object has been garbage collected.
 const channels = new Reclaimer((id) => core.chanFree(T, id));
+
+// A shared channel is held by this thread while any of its Chan objects here is alive: `holds`
+// counts them, and the last one's collection lets go of it (the core frees it once no thread
+// holds it).
+const holds = new Map<number, number>();
+const sharedChannels = new Reclaimer((id) => {
+  const n = holds.get(id)! - 1;
+  if (n > 0) holds.set(id, n);
+  else {
+    holds.delete(id);
+    core.shRelease(T, id);
+  }
+});
 
 /** Frees the core records of channels that have been garbage collected. */
 export function freeDeadChannels(): void {
   channels.sweep();
+  sharedChannels.sweep();
+}
+
+/** True if another live thread holds a channel that a parked wait of this thread's waits on
+ *  (so that it can still be woken). */
+export function sharedWaitsWakeable(): boolean {
+  let any = false;
+  forEachSharedWait((aux) => {
+    if (any) return;
+    if (aux instanceof Chan) any = sharedOf(aux) && core.shHeldByOthers(T, idOf(aux)) === 1;
+    else if (Array.isArray(aux)) {
+      for (const c of aux as { ch: unknown }[]) {
+        if (c.ch instanceof Chan && sharedOf(c.ch) && core.shHeldByOthers(T, idOf(c.ch)) === 1) any = true;
+      }
+    }
+  });
+  return any;
+}
+
+/**
+ * A description of a shared channel that can be posted to another thread (it is structured-
+ * cloneable: it holds the shared memory) and attached there with {@link attach}.
+ */
+export interface ChanHandle<T> {
+  readonly kind: "batonjs.chan";
+  /** The shared memory the channel lives in. */
+  readonly memory: WebAssembly.Memory;
+  /** @internal */
+  readonly addr: number;
+  /** @internal */
+  readonly gen: number;
+  /** @internal The element type (never set; it keeps T in the type, bivariantly). */
+  __elem?(v: T): void;
 }
 
 /**
@@ -145,6 +281,9 @@ export interface SendChan<in T> {
   readonly len: number;
   /** Buffer capacity. */
   readonly cap: number;
+  /** A description of this shared channel to post to another thread ({@link attach} it there).
+   *  Throws TypeError on a local channel. */
+  handle(): ChanHandle<T>;
 }
 
 /**
@@ -169,10 +308,19 @@ export interface RecvChan<out T> {
   readonly len: number;
   /** Buffer capacity. */
   readonly cap: number;
+  /** A description of this shared channel to post to another thread ({@link attach} it there).
+   *  Throws TypeError on a local channel. */
+  handle(): ChanHandle<T>;
 }
 
+
+const KEY = {};
+let idOf: (ch: Chan<any>) => number;
+let bufOf: (ch: Chan<any>) => unknown[];
+let sharedOf: (ch: Chan<any>) => boolean;
+
 /**
- * A channel: Go's `chan T`. Make one with {@link chan}.
+ * A channel: Go's `chan T`. Make one with {@link chan}, or {@link attach} a shared one.
  *
  * @example
  * ```ts
@@ -182,20 +330,28 @@ export interface RecvChan<out T> {
  * ```
  */
 export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
-  /** @internal The core's handle. */
-  readonly id: number;
-  /** @internal Buffered values, at the ring positions the core gives out. */
-  readonly buf: unknown[] = [];
+  readonly #id: number;
   readonly #cap: number;
+  readonly #shared: boolean;
+  /** Buffered values of a local channel, at the ring positions the core gives out. */
+  readonly #buf: unknown[] = [];
 
-  /** @internal Use {@link chan}. */
-  constructor(id: number, cap: number) {
-    this.id = id;
+  static {
+    idOf = (ch) => ch.#id;
+    bufOf = (ch) => ch.#buf;
+    sharedOf = (ch) => ch.#shared;
+  }
+
+  /** @internal Use {@link chan} or {@link attach}. */
+  constructor(key: unknown, id: number, cap: number, shared: boolean) {
+    if (key !== KEY) throw new TypeError("baton: channels are made with chan() or attach()");
+    this.#id = id;
     this.#cap = cap;
+    this.#shared = shared;
   }
 
   get len(): number {
-    return core.chanLen(this.id);
+    return core.chanLen(this.#id);
   }
 
   get cap(): number {
@@ -203,39 +359,62 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
   }
 
   send(v: T): Promise<void> {
+    if (this.#shared) return this.#sendShared(v);
     const token = peekToken(K_SEND);
-    const r = core.chanSend(T, this.id, token, 1);
-    switch (r & 7) {
-      case R_BUFFERED:
-        this.buf[r >>> 3] = v;
-        return RESOLVED;
-      case R_HANDOFF:
-        wakeReceiver(r >>> 3, v, true, this.#cap !== 0);
-        return RESOLVED;
-      case R_BLOCKED:
-        return park(token, v);
-      case R_CLOSED:
-        return Promise.reject(sendOnClosed());
-      default:
-        return Promise.reject(coreFailure(r & 7));
+    const r = core.chanSend(T, this.#id, token, 1);
+    const code = r & 15;
+    if (code <= R_HANDOFF) {
+      sendDone(this, r, v);
+      return RESOLVED;
     }
+    if (code === R_BLOCKED) return park(token, v);
+    return Promise.reject(code === R_CLOSED ? sendOnClosed() : coreFailure(code));
+  }
+
+  #sendShared(v: T): Promise<void> {
+    const at = stageIn();
+    try {
+      stageValue(v, at);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const token = peekToken(K_SEND);
+    const r = core.shSend(T, this.#id, token, 1);
+    const code = r & 15;
+    if (code === R_DONE || code === R_HANDOFF) {
+      sendDone(this, r, v);
+      pollInbox();
+      return RESOLVED;
+    }
+    if (code === R_BLOCKED) return parkShared(token, this);
+    dropValue(at);
+    return Promise.reject(code === R_CLOSED ? sendOnClosed() : coreFailure(code));
   }
 
   trySend(v: T): boolean {
-    const r = core.chanSend(T, this.id, 0, 0);
-    switch (r & 7) {
+    let r: number;
+    if (this.#shared) {
+      const at = stageIn();
+      stageValue(v, at);
+      r = core.shSend(T, this.#id, 0, 0);
+      const code = r & 15;
+      if (code !== R_DONE && code !== R_HANDOFF) dropValue(at);
+      pollInbox();
+    } else {
+      r = core.chanSend(T, this.#id, 0, 0);
+    }
+    switch (r & 15) {
       case R_BUFFERED:
-        this.buf[r >>> 3] = v;
-        return true;
       case R_HANDOFF:
-        wakeReceiver(r >>> 3, v, true, this.#cap !== 0);
+      case R_DONE:
+        sendDone(this, r, v);
         return true;
       case R_WOULD_BLOCK:
         return false;
       case R_CLOSED:
         throw sendOnClosed();
       default:
-        throw coreFailure(r & 7);
+        throw coreFailure(r & 15);
     }
   }
 
@@ -249,69 +428,65 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
 
   #recv(kind: number): Promise<any> {
     const token = peekToken(kind);
-    const r = core.chanRecv(T, this.id, token, 1);
-    switch (r & 7) {
+    const r = this.#shared ? core.shRecv(T, this.#id, token, 1) : core.chanRecv(T, this.#id, token, 1);
+    switch (r & 15) {
       case R_BUFFERED:
-        return Promise.resolve(recvResult(kind, this.takeBuffered(r >>> 3), true));
       case R_HANDOFF:
-        return Promise.resolve(recvResult(kind, takeFromSender(r >>> 3, false), true));
       case R_BUFFERED_SENDER:
-        return Promise.resolve(recvResult(kind, this.takeBufferedAndSender(r >>> 3), true));
+      case R_DONE: {
+        const v = recvDone(this, r);
+        if (this.#shared) pollInbox();
+        return Promise.resolve(recvResult(kind, v, true));
+      }
       case R_CLOSED:
         return kind === K_RECV ? RESOLVED_UNDEFINED : Promise.resolve(recvResult(kind, undefined, false));
       case R_BLOCKED:
-        return park(token, undefined);
+        return this.#shared ? parkShared(token, this) : park(token, undefined);
       default:
-        return Promise.reject(coreFailure(r & 7));
+        return Promise.reject(coreFailure(r & 15));
     }
   }
 
   tryRecv(): [T | undefined, boolean] | undefined {
-    const r = core.chanRecv(T, this.id, 0, 0);
-    switch (r & 7) {
+    const r = this.#shared ? core.shRecv(T, this.#id, 0, 0) : core.chanRecv(T, this.#id, 0, 0);
+    switch (r & 15) {
       case R_BUFFERED:
-        return [this.takeBuffered(r >>> 3) as T, true];
       case R_HANDOFF:
-        return [takeFromSender(r >>> 3, false) as T, true];
       case R_BUFFERED_SENDER:
-        return [this.takeBufferedAndSender(r >>> 3) as T, true];
+      case R_DONE: {
+        const v = recvDone(this, r) as T;
+        if (this.#shared) pollInbox();
+        return [v, true];
+      }
       case R_CLOSED:
         return [undefined, false];
       case R_WOULD_BLOCK:
+        if (this.#shared) pollInbox();
         return undefined;
       default:
-        throw coreFailure(r & 7);
+        throw coreFailure(r & 15);
     }
   }
 
-  /** @internal Takes the value at ring position pos. */
-  takeBuffered(pos: number): unknown {
-    const buf = this.buf;
-    const v = buf[pos];
-    buf[pos] = undefined;
-    return v;
-  }
-
-  /** @internal After R_BUFFERED_SENDER: takes the head value and puts the parked sender's value
-   *  (in slot s) in its place, which the core has made the tail. */
-  takeBufferedAndSender(s: number): unknown {
-    const pos = words()[CTX + CTX_LAST_POS]!;
-    const buf = this.buf;
-    const v = buf[pos];
-    buf[pos] = takeFromSender(s, true);
-    return v;
-  }
-
   close(): void {
-    const r = core.chanClose(T, this.id);
+    const r = core.chanClose(T, this.#id);
     if (r === R_CLOSED) throw new PanicError("close of closed channel");
     if (r !== 0) throw coreFailure(r);
     for (;;) {
-      const w = core.chanCloseNext(T, this.id);
+      const w = core.chanCloseNext(T, this.#id);
       if (w < 0) break;
       if ((w & 1) !== 0) failSender(w >>> 1);
       else wakeReceiver(w >>> 1, undefined, false, false);
     }
+  }
+
+  handle(): ChanHandle<T> {
+    if (!this.#shared) {
+      throw new TypeError(
+        "handle: this channel is local to its thread; create it with chan(capacity, { shared: true }) to use it from other threads",
+      );
+    }
+    return { kind: "batonjs.chan", memory: memory!, addr: this.#id, gen: core.shGen(this.#id) };
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {
@@ -323,6 +498,16 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     return this.#recv(K_ITER);
   }
 }
+
+/** Parks a wait on shared channel `ch` (which its slot keeps alive meanwhile) under `token`. */
+function parkShared(token: number, ch: Chan<any>): Promise<any> {
+  const p = park(token, ch);
+  markShared(token);
+  watchInbox();
+  return p;
+}
+
+export { idOf, sharedOf };
 
 class ChanIterator<T> implements AsyncIterator<T> {
   constructor(private readonly ch: Chan<T>) {}
@@ -336,33 +521,111 @@ class ChanIterator<T> implements AsyncIterator<T> {
   }
 }
 
-/** The largest capacity: ring positions travel in the core's 29-bit result payload. */
-const MAX_CAPACITY = 2 ** 28 - 1;
+/** Options of {@link chan}. */
+export interface ChanOptions {
+  /** Make the channel in the shared memory, usable from other threads (see {@link attach}).
+   *  Its values are copied at send, with structured-clone semantics. */
+  shared?: boolean;
+}
 
 /**
  * `make(chan T, capacity)`: a new channel; capacity 0 (the default) is unbuffered.
  * Throws `RangeError` ("makechan: size out of range") unless capacity is a non-negative safe
- * integer the core can hold (below 2^28).
+ * integer the core can hold (below 2^28). With `{ shared: true }` the channel lives in the shared
+ * memory and can be passed to workers with {@link Chan.handle}.
  *
  * @example
  * ```ts
  * const done = chan<void>();
  * go(async () => { await work(); done.close(); });
  * await done.recv();
+ * const jobs = chan<Job>(64, { shared: true }); // usable from workers too
  * ```
  */
-export function chan<T = unknown>(capacity: number = 0): Chan<T> {
+export function chan<T = unknown>(capacity: number = 0, options?: ChanOptions): Chan<T> {
   if (typeof capacity !== "number" || !Number.isSafeInteger(capacity) || capacity < 0) {
     throw new RangeError(`makechan: size out of range (capacity ${String(capacity)})`);
   }
-  if (capacity > MAX_CAPACITY) {
-    throw new RangeError(`makechan: size out of range (capacity ${capacity}; at most ${MAX_CAPACITY})`);
+  if (capacity > MAX_CAP) {
+    throw new RangeError(`makechan: size out of range (capacity ${capacity}; at most ${MAX_CAP})`);
   }
+  if (options !== undefined && (options === null || typeof options !== "object")) {
+    throw new TypeError("chan: options must be an object such as { shared: true }");
+  }
+  if (core === undefined) ensureCore();
+  if (options !== undefined && options.shared === true) return sharedChan<T>(capacity);
   channels.sweep();
   const id = core.chanNew(T, capacity);
-  if (id === -2) throw new RangeError(`makechan: size out of range (capacity ${capacity})`);
+  if (id === E_RANGE) throw new RangeError(`makechan: size out of range (capacity ${capacity})`);
   if (id < 0) throw coreFailure(7);
-  const ch = new Chan<T>(id, capacity);
+  const ch = new Chan<T>(KEY, id, capacity, false);
   channels.register(ch, id);
   return ch;
+}
+
+function sharedChan<T>(capacity: number): Chan<T> {
+  if (!sharedMemory) {
+    throw new TypeError(
+      "chan: shared channels need SharedArrayBuffer; serve the page cross-origin isolated, with the headers " +
+        "Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp (or credentialless)",
+    );
+  }
+  sharedChannels.sweep();
+  const id = core.shNew(T, capacity);
+  if (id === E_RANGE) throw new RangeError(`makechan: size out of range (capacity ${capacity})`);
+  if (id < 0) {
+    throw new RangeError(
+      `makechan: the shared memory is exhausted (512 MiB): a shared channel of capacity ${capacity} needs ${64 + capacity * 16} bytes`,
+    );
+  }
+  return holdShared<T>(id, capacity);
+}
+
+function holdShared<T>(id: number, capacity: number): Chan<T> {
+  const ch = new Chan<T>(KEY, id, capacity, true);
+  holds.set(id, (holds.get(id) ?? 0) + 1);
+  sharedChannels.register(ch, id);
+  return ch;
+}
+
+/**
+ * The channel a {@link ChanHandle} describes, usable in this thread: Go's channel value passed to
+ * another goroutine, across threads. The handle may come from this thread or another (posted with
+ * `postMessage` or `workerData`).
+ *
+ * Throws TypeError for a handle that is forged, stale (its channel was freed: every thread that
+ * held it dropped it), or of another memory than this thread's.
+ *
+ * @example
+ * ```ts
+ * // in a worker started with { workerData: { jobs: jobs.handle() } }
+ * const jobs = attach<Job>(workerData.jobs);
+ * for await (const j of jobs) handle(j);
+ * ```
+ */
+export function attach<T>(handle: ChanHandle<T>): Chan<T> {
+  const h = handle as Partial<ChanHandle<T>> | null;
+  if (
+    h === null ||
+    typeof h !== "object" ||
+    h.kind !== "batonjs.chan" ||
+    !(h.memory instanceof WebAssembly.Memory) ||
+    !Number.isInteger(h.addr) ||
+    !Number.isInteger(h.gen)
+  ) {
+    throw new TypeError("attach: not a channel handle (make one with ch.handle() on a shared channel)");
+  }
+  if (!ensureCore(h.memory)) {
+    throw new TypeError(
+      "attach: this handle's channel lives in another memory than this thread's. A thread's channels live in one memory: " +
+        "in Node, load batonjs in the parent before starting the worker (the worker then shares its memory); elsewhere, " +
+        "attach the handle before this thread creates any channel or goroutine, or start the worker with workers()",
+    );
+  }
+  const addr = h.addr!;
+  if (core.shHold(T, addr, h.gen!) !== 0) {
+    throw new TypeError("attach: the handle's channel no longer exists (every thread that held it dropped it), or the handle is forged");
+  }
+  sharedChannels.sweep();
+  return holdShared<T>(addr, views().u32[(addr + C_CAP) >>> 2]!);
 }

@@ -1,18 +1,26 @@
 // Internal views of the core for tests, benchmarks and diagnostics. Not part of the public API:
 // src/index.ts does not export this module.
 
-import { core, T, parkedWaits } from "./core.js";
-import { Chan, freeDeadChannels } from "./chan.js";
+import { core, T, ensureCore, parkedWaits } from "./core.js";
+import { Chan, idOf, freeDeadChannels } from "./chan.js";
 import type { RecvChan, SendChan } from "./chan.js";
 
 /** Waiters parked on a channel, as the core's queues hold them. */
 export function waiters(ch: RecvChan<unknown> | SendChan<unknown>): { recv: number; send: number } {
   if (!(ch instanceof Chan)) throw new TypeError("waiters: not a baton channel");
-  return { recv: core.chanWaiters(ch.id, 0), send: core.chanWaiters(ch.id, 1) };
+  return { recv: core.chanWaiters(T, idOf(ch), 0), send: core.chanWaiters(T, idOf(ch), 1) };
+}
+
+/** Checks a channel's invariants in the core (assembly/check.ts): 0, or the negative code of the
+ *  first that fails. */
+export function checkChan(ch: RecvChan<unknown> | SendChan<unknown>): number {
+  if (!(ch instanceof Chan)) throw new TypeError("checkChan: not a baton channel");
+  return core.chanCheck(T, idOf(ch));
 }
 
 /** Bytes of the core's heap that this thread holds in records and blocks. */
 export function coreBytesInUse(): number {
+  ensureCore();
   return core.bytesInUse(T);
 }
 
@@ -21,7 +29,7 @@ export function seedCore(seed: number): void {
   core.seed(T, seed >>> 0);
 }
 
-/** Slots of the facade in use: parked operations and goroutines not yet started. */
+/** Parked waits in the facade's slot table. */
 export function parkedSlots(): number {
   return parkedWaits();
 }

@@ -24,6 +24,7 @@ import {
 } from "./core.js";
 import type { GRef } from "./core.js";
 import { live, setCreationSites } from "./go.js";
+import { setSpinMicros } from "./inbox.js";
 import type { G, GoroutineInfo, CreationSites } from "./go.js";
 
 /** Go's wait reason for a parked wait, from its token's kind (and a K_WAIT's recorded reason). */
@@ -158,6 +159,11 @@ export interface BatonOptions {
    *  captures (exact, slow in hot loops). "off" (or false): none; createdAt is "". `true` means
    *  "sampled". */
   creationSites?: CreationSites | boolean;
+  /** Microseconds a thread with waits on shared channels spins on its inbox before it sleeps
+   *  (Atomics.waitAsync). Spinning answers a partner thread within a microsecond or two, where
+   *  waking a sleeping thread takes several; it holds up this thread's other tasks (timers, I/O)
+   *  for at most that long each time it goes idle. Default 50; 0 never spins. */
+  spinMicros?: number;
 }
 
 /**
@@ -171,6 +177,11 @@ export interface BatonOptions {
 export function configure(options: BatonOptions): void {
   if (options === null || typeof options !== "object") throw new TypeError("configure: expected an options object");
   if (options.deadlockDetection !== undefined) deadlockDetection = options.deadlockDetection === true;
+  const spin = options.spinMicros;
+  if (spin !== undefined) {
+    if (typeof spin !== "number" || !(spin >= 0) || spin > 1e6) throw new RangeError("configure: spinMicros must be a number from 0 to 1000000");
+    setSpinMicros(spin);
+  }
   const sites = options.creationSites;
   if (sites !== undefined) {
     if (sites === true) setCreationSites("sampled");

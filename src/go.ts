@@ -1,5 +1,6 @@
-// Goroutines: the JS side of assembly/runq.ts. go() makes a G (function, arguments, creation
-// site) and the core appends a record for it to this thread's run queue. One microtask,
+// Goroutines: the JS side of assembly/runq.ts. go() (or baton's own wrappers, WaitGroup.go and
+// Group.go, through spawn()) makes a G (function, arguments, creation site) and the core appends
+// a record for it to this thread's run queue. One microtask,
 // scheduled by the first go() after the queue drains, starts every queued goroutine in FIFO order
 // (the core frees each record as it hands it back); goroutines that those start are started by
 // the same drain. A goroutine lives until its function returns, or its promise settles.
@@ -15,7 +16,8 @@
 //  The goroutines of live in state RUNNABLE are the ones on the core's run queue, and `starting`
 //   holds them at the index of the token the core keeps for each.
 
-import { core, T, setCurrent, stamp } from "./core.js";
+import { core, T, ensureCore, setCurrent, stamp } from "./core.js";
+import { macrotask } from "./macrotask.js";
 import type { GRef } from "./core.js";
 import { coreFailure } from "./errors.js";
 
@@ -155,6 +157,7 @@ export function go<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A)
  *  caller of `skip`; `key` is the user's function (for sampled creation sites). */
 export function spawn(fn: (...args: any[]) => unknown, args: unknown[], key: object, skip: Function): void {
   const token = starting.length;
+  if (core === undefined) ensureCore();
   if (core.goNew(T, token) === 0) throw coreFailure(7);
   const g = new G(fn, args, ++lastId, captureSite(key, skip), stamp());
   g.liveIndex = live.length;
@@ -264,22 +267,6 @@ export function setPanicHandler(fn: ((error: unknown, info: GoroutineInfo) => vo
 export function numGoroutine(): number {
   return live.length;
 }
-
-const setImmediateFn = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
-const macrotask: (fn: () => void) => void =
-  typeof setImmediateFn === "function"
-    ? (fn) => {
-        setImmediateFn(fn);
-      }
-    : (() => {
-        const mc = new MessageChannel();
-        const queue: (() => void)[] = [];
-        mc.port1.onmessage = () => queue.shift()!();
-        return (fn: () => void) => {
-          queue.push(fn);
-          mc.port2.postMessage(0);
-        };
-      })();
 
 /**
  * Go's `runtime.Gosched()`: lets every other runnable goroutine run before the caller goes on.

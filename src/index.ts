@@ -1,8 +1,10 @@
 // baton: Go's concurrency model for JavaScript and TypeScript. This module is the only public
 // door; everything else under src/ is internal (baton/testing is the test-suite door).
 
-export { chan } from "./chan.js";
-export type { Chan, SendChan, RecvChan } from "./chan.js";
+export { chan, attach } from "./chan.js";
+export type { Chan, SendChan, RecvChan, ChanHandle, ChanOptions } from "./chan.js";
+export { sharedMemory } from "./loader.js";
+import "./thread.js";
 export { recv, send, select, trySelect } from "./select.js";
 export type { RecvCase, SendCase, Case } from "./select.js";
 export { go, gosched, numGoroutine, setPanicHandler } from "./go.js";

@@ -1,19 +1,19 @@
 // select: the JS side of assembly/select.ts. The cases are written into the core's scratch block
-// for this thread, the core polls them in a random order and, if none can proceed and the select
-// may wait, parks one waiter per case under a single slot. The first peer to take any of them
-// fires the select and the core drops the rest (takeWaiter), so a select that did not fire
-// leaves nothing behind.
+// for this thread (a shared channel's send case with a copy of its value), the core polls them in
+// a random order and, if none can proceed and the select may wait, parks one waiter per case
+// under a single slot. The first peer to take any of them fires the select and the core tears
+// down the rest (selCleanup), so a select that did not fire leaves nothing behind. A case that
+// fires is finished by the same sendDone and recvDone as Chan's own methods.
 
 import {
-  core, T, words, wordsTo, CTX, CTX_SCRATCH, CTX_SEL_CASE, peekToken, park, K_SELECT, K_WAIT, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK, R_CLOSED, R_BAD,
-  R_BUFFERED_SENDER,
+  core, T, ensureCore, words, wordsTo, CTX, CTX_SCRATCH, CTX_SEL_CASE, peekToken, park, markShared, K_SELECT, K_WAIT,
+  R_BLOCKED, R_WOULD_BLOCK, R_CLOSED, R_BAD, R_NOMEM, MAX_CASES, SC_STRIDE, SC_VALUE,
 } from "./core.js";
-import { Chan, wakeReceiver, takeFromSender } from "./chan.js";
+import { Chan, idOf, sharedOf, sendDone, recvDone } from "./chan.js";
 import type { RecvChan, SendChan } from "./chan.js";
 import { PanicError, coreFailure } from "./errors.js";
-
-/** Go refuses selects of more than 65536 cases; so does the core. */
-const MAX_CASES = 65536;
+import { stageValue, dropValue } from "./values.js";
+import { watchInbox, pollInbox } from "./inbox.js";
 
 /** What every select case is: the common base of {@link RecvCase} and {@link SendCase} (one shape
  *  for both kinds, so that the select loop that reads them stays monomorphic). */
@@ -24,6 +24,8 @@ export class SelectCase {
    *  a case reused with the same channel is not checked again. */
   checkedCh: unknown = undefined;
   checkedId = 0;
+  /** @internal Whether checkedCh is a shared channel. */
+  checkedShared = false;
   constructor(
     public ch: unknown,
     public value: unknown,
@@ -107,13 +109,18 @@ function run(cases: readonly Case[], block: boolean): number | Promise<number> {
   const n = cases.length;
   if (n > reserved) {
     if (n > MAX_CASES) throw new RangeError(`select: too many cases (${n}; at most ${MAX_CASES})`);
+    if (core === undefined) ensureCore();
     if (core.selReserve(T, n) === 0) throw coreFailure(7);
     reserved = n;
   }
-  // The scratch block's cases: n × { channel, isSend } words.
-  let p = words()[CTX + CTX_SCRATCH]! >>> 2;
-  const m = wordsTo(p + 2 * n);
-  for (let i = 0; i < n; i++, p += 2) {
+  // The scratch block's cases: n × { channel, isSend, value slot } (SC_STRIDE bytes each).
+  const scratch = words()[CTX + CTX_SCRATCH]!;
+  const stride = SC_STRIDE >> 2;
+  let p = scratch >>> 2;
+  const m = wordsTo(p + stride * n);
+  let nshared = 0;
+  let sharedSends = 0;
+  for (let i = 0; i < n; i++, p += stride) {
     const c: unknown = cases[i];
     if (!(c instanceof SelectCase)) throw new TypeError(`select: case ${i} is not a case made by recv() or send()`);
     if (c.parkedIn !== null) {
@@ -125,64 +132,82 @@ function run(cases: readonly Case[], block: boolean): number | Promise<number> {
     let id = c.checkedId;
     if (ch !== c.checkedCh) {
       id = 0;
+      let shared = false;
       if (ch !== null) {
-        if (!(ch instanceof Chan)) throw new TypeError(`select: case ${i}: not a baton channel (use chan() or null)`);
-        id = ch.id;
+        if (!(ch instanceof Chan)) {
+          throw new TypeError(`select: case ${i}: not a baton channel (use chan(), attach() or null)`);
+        }
+        id = idOf(ch);
+        shared = sharedOf(ch);
       }
       c.checkedCh = ch;
       c.checkedId = id;
+      c.checkedShared = shared;
     }
     m[p] = id;
     m[p + 1] = c.isSend;
+    if (c.checkedShared) {
+      nshared++;
+      if (c.isSend !== 0) {
+        try {
+          stageValue(c.value, scratch + i * SC_STRIDE + SC_VALUE);
+        } catch (e) {
+          dropStaged(cases, i, scratch);
+          throw e;
+        }
+        sharedSends++;
+      }
+    }
   }
   const token = block ? peekToken(K_SELECT) : 0;
-  const r = core.selPoll(T, n, token, block ? 1 : 0);
-  const code = r & 7;
-  if (code === R_WOULD_BLOCK) return -1;
+  const r = core.selPoll(T, n, token, block ? 1 : 0, nshared);
+  const code = r & 15;
   if (code === R_BLOCKED) {
     // Only nil channels, or no case at all: it waits forever, as a visible wait (Go's
     // "select (no cases)"), so that dumps and deadlock detection see it.
-    if (r >>> 3 === 0) return park(peekToken(K_WAIT), "select (no cases)");
-    // Parked: the slot holds the cases; chan.ts settles the promise with the fired case's index.
+    if (r >>> 4 === 0) return park(peekToken(K_WAIT), "select (no cases)");
+    // Parked (the values of shared send cases went with their waiters): the slot holds the
+    // cases; chan.ts settles the promise with the fired case's index.
     for (let i = 0; i < n; i++) cases[i]!.parkedIn = cases;
-    return park(token, cases);
+    const promise = park(token, cases);
+    if (nshared !== 0) {
+      markShared(token);
+      watchInbox();
+    }
+    return promise;
+  }
+  if (code === R_WOULD_BLOCK) {
+    if (sharedSends !== 0) dropStaged(cases, n, scratch);
+    if (nshared !== 0) pollInbox();
+    return -1;
   }
   const i = words()[CTX + CTX_SEL_CASE]!;
+  // A case fired (or failed): the values staged for the other shared send cases were not sent.
+  if (sharedSends !== 0) dropStaged(cases, n, scratch, code === R_BAD || code === R_CLOSED ? -1 : i);
   if (code === R_BAD) throw new TypeError(`select: case ${i}: the channel is no longer live`);
+  if (code === R_NOMEM) throw coreFailure(code);
   const c = cases[i]!;
   const ch = c.ch as unknown as Chan<unknown>;
   if (c.isSend !== 0) {
-    switch (code) {
-      case R_BUFFERED:
-        ch.buf[r >>> 3] = c.value;
-        return i;
-      case R_HANDOFF:
-        wakeReceiver(r >>> 3, c.value, true, ch.cap !== 0);
-        return i;
-      case R_CLOSED:
-        throw new PanicError("send on closed channel");
-    }
+    if (code === R_CLOSED) throw new PanicError("send on closed channel");
+    sendDone(ch, r, c.value);
+  } else if (code === R_CLOSED) {
+    c.value = undefined;
+    c.ok = false;
   } else {
-    switch (code) {
-      case R_BUFFERED:
-        c.value = ch.takeBuffered(r >>> 3);
-        c.ok = true;
-        return i;
-      case R_HANDOFF:
-        c.value = takeFromSender(r >>> 3, false);
-        c.ok = true;
-        return i;
-      case R_BUFFERED_SENDER:
-        c.value = ch.takeBufferedAndSender(r >>> 3);
-        c.ok = true;
-        return i;
-      case R_CLOSED:
-        c.value = undefined;
-        c.ok = false;
-        return i;
-    }
+    c.value = recvDone(ch, r);
+    c.ok = true;
   }
-  throw coreFailure(code);
+  if (nshared !== 0) pollInbox();
+  return i;
+}
+
+// Drops the values staged for the shared send cases among the first n, except case `keep`'s.
+function dropStaged(cases: readonly Case[], n: number, scratch: number, keep = -1): void {
+  for (let i = 0; i < n; i++) {
+    const c = cases[i]!;
+    if (i !== keep && c.isSend !== 0 && c.checkedShared && c.checkedCh === c.ch) dropValue(scratch + i * SC_STRIDE + SC_VALUE);
+  }
 }
 
 /**

@@ -19,7 +19,7 @@
 // channels are (core.ts, Reclaimer). A waiter still queued on a collected primitive could never
 // have been woken; its record goes with the queue.
 
-import { core, T, peekToken, park, wake, K_WAIT, RESOLVED, Reclaimer } from "../core.js";
+import { core, T, ensureCore, peekToken, park, wake, K_WAIT, RESOLVED, Reclaimer } from "../core.js";
 import { coreFailure } from "../errors.js";
 
 export { RESOLVED };
@@ -34,6 +34,7 @@ export function freeDeadQueues(): void {
 /** A new core wait queue, freed once `owner` is garbage collected. Throws when the core's memory
  *  is exhausted. */
 export function newQueue(owner: object): number {
+  if (core === undefined) ensureCore();
   queues.sweep();
   const q = core.wqNew(T);
   if (q === 0) throw coreFailure(7);

@@ -1,0 +1,165 @@
+// The slot table: whoever is parked, as the core refers to it.
+//
+// JS values never enter the core for local channels. The core refers to whoever waits by a
+// *token*: a slot of the table below, where the facade keeps the parked operation (its promise's
+// resolve function and a sender's value, a select's cases or a wait's reason), plus the
+// operation's kind. Whoever is parked is described by parallel arrays indexed by slot: the
+// resolve function of its promise, an auxiliary value (a sender's value, a select's cases, a sync
+// wait's reason, the channel of a shared wait), and for diagnostics the goroutine that parked
+// (where known) and when. The core stores a *token* for it, (slot << 3) | kind, and hands the
+// token back when it wakes it, so the kind (how the parked operation takes its result) costs no
+// array of its own. Parallel arrays of plain values cost no allocation per parked operation
+// beyond the promise. A slot is taken only once the core has parked the caller: operations pass
+// peekToken() to the core, and call takeSlot() with the same token only if the result is
+// R_BLOCKED, so an operation that completes at once costs nothing here.
+//
+// Invariants:
+//  A slot is free iff it is on freeSlots; a free slot's slotFn and slotAux are undefined.
+//  slotShared[s] is true iff slot s is taken by a wait that another thread can complete (a
+//  shared channel's, or a select with a shared case); sharedParked counts them.
+
+import { stamp } from "./clock.js";
+
+// Whoever is parked is described by parallel arrays indexed by slot: the resolve function of its
+// promise, an auxiliary value (a sender's value, a select's cases, a sync wait's reason), and for
+// diagnostics the goroutine that parked (where known) and
+// when. The core stores a *token* for it, (slot << 3) | kind, and hands the token back when it
+// wakes it, so the kind (how the parked operation takes its result) costs no array of its own.
+// Parallel arrays of plain values cost no allocation per parked operation beyond the promise.
+// A slot is taken only once the core has parked the caller: operations pass peekToken() to the
+// core, and call takeSlot() with the same token only if the result is R_BLOCKED, so an operation
+// that completes at once costs nothing here.
+
+/** Slots the table can hold: tokens travel in the core's 28-bit result payload. */
+const MAX_SLOTS = 1 << 25;
+
+/** A goroutine as the slot table sees it (go.ts). */
+export interface GRef {
+  /** The token of the wait it is parked in, or -1. */
+  parkedToken: number;
+  /** When it last started running (stamp()): any wait it is in now began no earlier. */
+  since: number;
+}
+
+/** The goroutine whose code is running, where the facade knows it (see go.ts), else null. */
+export let current: GRef | null = null;
+export function setCurrent(g: GRef | null): void {
+  current = g;
+}
+
+export const slotFn: (((v: any) => void) | undefined)[] = [];
+/** Whether each slot's wait can be completed by another thread (see markShared). */
+const slotShared: (boolean | undefined)[] = [];
+/** Waits parked now that another thread can complete. */
+export let sharedParked = 0;
+export const slotAux: unknown[] = [];
+/** The goroutine parked in each slot, where known. */
+export const slotG: (GRef | null)[] = [];
+/** When each slot's wait began (performance.now(), to about a millisecond: see stamp()). */
+export const slotSince: number[] = [];
+/** Each slot's token, for diagnostics (the kind of a wait is in its low bits). */
+const slotToken: number[] = [];
+const freeSlots: number[] = [];
+
+/** The token the next parked operation of this kind will get. */
+export function peekToken(kind: number): number {
+  const n = freeSlots.length;
+  if (n > 0) return (freeSlots[n - 1]! << 3) | kind;
+  const s = slotFn.length;
+  if (s >= MAX_SLOTS) throw new RangeError(`baton: too many parked operations (at most ${MAX_SLOTS})`);
+  return (s << 3) | kind;
+}
+
+/** Takes the slot of `token` (the value peekToken() returned). */
+export function takeSlot(token: number, fn: ((v: any) => void) | undefined, aux: unknown): void {
+  const s = token >>> 3;
+  let g = current;
+  if (g !== null) {
+    if (g.parkedToken >= 0) g = null; // a goroutine waits once at a time: this is someone else
+    else g.parkedToken = token;
+  }
+  if (s === slotFn.length) {
+    slotFn.push(fn);
+    slotAux.push(aux);
+    slotG.push(g);
+    slotSince.push(stamp());
+    slotToken.push(token);
+  } else {
+    freeSlots.pop();
+    slotFn[s] = fn;
+    slotAux[s] = aux;
+    slotG[s] = g;
+    slotSince[s] = stamp();
+    slotToken[s] = token;
+  }
+}
+
+/** Frees the slot of `token` (after its contents were read). */
+export function releaseSlot(token: number): void {
+  const s = token >>> 3;
+  const g = slotG[s]!;
+  if (g !== null) {
+    g.parkedToken = -1;
+    g.since = stamp();
+    slotG[s] = null;
+  }
+  slotFn[s] = undefined;
+  slotAux[s] = undefined;
+  if (slotShared[s] === true) {
+    slotShared[s] = false;
+    sharedParked--;
+  }
+  freeSlots.push(s);
+}
+
+/** Marks the wait just parked under `token` as one that another thread can complete. */
+export function markShared(token: number): void {
+  slotShared[token >>> 3] = true;
+  sharedParked++;
+}
+
+/** Calls fn(aux) for every parked wait that another thread can complete. */
+export function forEachSharedWait(fn: (aux: unknown) => void): void {
+  for (let s = 0; s < slotShared.length; s++) if (slotShared[s] === true) fn(slotAux[s]);
+}
+
+/** Waits parked now. */
+export function parkedWaits(): number {
+  return slotFn.length - freeSlots.length;
+}
+
+/** Calls fn(token, goroutine, since, aux) for every parked wait. For diagnostics. */
+export function forEachWait(fn: (token: number, g: GRef | null, since: number, aux: unknown) => void): void {
+  const free = new Set(freeSlots);
+  for (let s = 0; s < slotFn.length; s++) {
+    const token = slotToken[s]!;
+    if (free.has(s)) continue;
+    fn(token, slotG[s]!, slotSince[s]!, slotAux[s]);
+  }
+}
+
+// new Promise(capture) hands out the promise's resolve function without allocating a closure per
+// promise: the caller reads it from `captured` right after the constructor returns.
+export const captured: { resolve: (v: any) => void } = { resolve: () => {} };
+export function capture(resolve: (v: any) => void): void {
+  captured.resolve = resolve;
+}
+
+/** Parks the caller under `token`, which the core has just queued, and returns its promise. */
+export function park(token: number, aux: unknown): Promise<any> {
+  const promise = new Promise(capture);
+  takeSlot(token, captured.resolve, aux);
+  return promise;
+}
+
+/** Settles the wait of `token` (a K_WAIT) with `v`, at once. */
+export function wake(token: number, v: unknown): void {
+  const fn = slotFn[token >>> 3]!;
+  releaseSlot(token);
+  fn(v);
+}
+
+/** The promise every operation that completes at once returns: already resolved, shared, so
+ *  that such an operation allocates nothing. */
+export const RESOLVED: Promise<void> = Promise.resolve();
+
