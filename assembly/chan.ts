@@ -31,12 +31,12 @@ import {
   T_FIRED, T_LAST_POS, T_NCHANS, T_CLEANUP, T_STAGE_IN, T_STAGE_OUT, T_STATE, TS_ALIVE,
   HDR, H_GEN, H_LIST_LOCK, H_LIST_HEAD, VALUE_SIZE, OWNER_SHARED,
   R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK, R_CLOSED, R_BAD, R_BUFFERED_SENDER, R_NOMEM,
-  R_DONE, E_BAD, E_RANGE, E_NOMEM, result, ctx,
+  R_DONE, R_BUSY, E_BAD, E_RANGE, E_NOMEM, result, ctx,
 } from "./layout";
 import { alloc, free, inHeap } from "./alloc";
 import { allocRecord, freeRecord } from "./records";
 import { enqueue, unlink, newWaiter, freeWaiter, copyValue, freeValue } from "./queue";
-import { lockChan, unlockChan, lockList, unlockList } from "./lock";
+import { lockChan, tryLockChan, unlockChan, lockList, unlockList } from "./lock";
 import { post } from "./inbox";
 import { selCleanup } from "./select";
 
@@ -351,25 +351,30 @@ export function chanRecv(t: u32, c: u32, slot: u32, block: i32): i32 {
 }
 
 /** `close(ch)`, local or shared. Returns 0, R_CLOSED if it was already closed (a panic), or
- *  R_BAD. The facade then calls chanCloseNext until it returns -1. */
+ *  R_BAD. The facade then calls chanCloseNext until it returns -1. A shared channel's flag is
+ *  set with one atomic OR, without its lock, so that close never waits: from here every send
+ *  fails, and the parked waiters are woken by chanCloseNext (under the lock). */
 export function chanClose(t: u32, c: u32): i32 {
   if (t >= MAX_THREADS || !validChan(c)) return R_BAD;
-  const shared = isShared(c);
-  if (shared) lockChan(t, c);
-  const flags = load<u32>(c, C_FLAGS);
-  if ((flags & F_CLOSED) == 0) store<u32>(c, flags | F_CLOSED, C_FLAGS);
-  if (shared) unlockChan(c);
+  let flags: u32;
+  if (isShared(c)) {
+    flags = atomic.or<u32>(c + C_FLAGS, F_CLOSED);
+  } else {
+    flags = load<u32>(c, C_FLAGS);
+    store<u32>(c, flags | F_CLOSED, C_FLAGS);
+  }
   return (flags & F_CLOSED) != 0 ? R_CLOSED : 0;
 }
 
 /** After chanClose: completes the next parked waiter of closed channel c, receivers first.
  *  Waiters of other threads are posted to their inboxes here; the next waiter of t's own is
- *  returned as (slot << 1) | isSend. -1 when none is left (or c is not a closed channel). A
- *  parked sender's value is freed. */
+ *  returned as (slot << 1) | isSend. -1 when none is left (or c is not a closed channel); -2
+ *  when the shared channel's lock stayed taken (call again later). A parked sender's value is
+ *  freed. */
 export function chanCloseNext(t: u32, c: u32): i32 {
   if (t >= MAX_THREADS || !validChan(c)) return -1;
   const shared = isShared(c);
-  if (shared) lockChan(t, c);
+  if (shared && !tryLockChan(t, c)) return -2;
   let r: i32 = -1;
   if ((load<u32>(c, C_FLAGS) & F_CLOSED) != 0) {
     while (true) {
@@ -549,12 +554,12 @@ function freeShared(t: u32, c: u32): void {
 
 /** Shared send on c of the value in t's STAGE_IN. With block = 1 it parks under `slot` when it
  *  must wait (R_BLOCKED; the value goes with the waiter). Results as trySendShared, plus
- *  R_BLOCKED, R_BAD, R_NOMEM. Unless the value was consumed (R_DONE, R_HANDOFF, R_BLOCKED), the
+ *  R_BLOCKED, R_BAD, R_NOMEM, R_BUSY (nothing done: see lock.ts). Unless the value was consumed (R_DONE, R_HANDOFF, R_BLOCKED), the
  *  caller still owns STAGE_IN's block. */
 export function shSend(t: u32, c: u32, slot: u32, block: i32): i32 {
   if (t >= MAX_THREADS || !validShared(c)) return result(R_BAD, 0);
   const v = ctx(t) + T_STAGE_IN;
-  lockChan(t, c);
+  if (!tryLockChan(t, c)) return result(R_BUSY, 0);
   let r = trySendShared(t, c, v);
   if ((r & 15) == R_WOULD_BLOCK && block != 0) {
     const w = newWaiter(t, c, slot, 1, 0);
@@ -572,10 +577,10 @@ export function shSend(t: u32, c: u32, slot: u32, block: i32): i32 {
 }
 
 /** Shared receive on c into t's STAGE_OUT. With block = 1 it parks under `slot` when it must
- *  wait (R_BLOCKED). Results as tryRecvShared, plus R_BLOCKED, R_BAD, R_NOMEM. */
+ *  wait (R_BLOCKED). Results as tryRecvShared, plus R_BLOCKED, R_BAD, R_NOMEM, R_BUSY. */
 export function shRecv(t: u32, c: u32, slot: u32, block: i32): i32 {
   if (t >= MAX_THREADS || !validShared(c)) return result(R_BAD, 0);
-  lockChan(t, c);
+  if (!tryLockChan(t, c)) return result(R_BUSY, 0);
   let r = tryRecvShared(t, c);
   if ((r & 15) == R_WOULD_BLOCK && block != 0) {
     const w = newWaiter(t, c, slot, 0, 0);

@@ -1,15 +1,15 @@
 // The core's exports: everything the facade (src/core.ts) calls. Nothing here runs at
 // instantiation: the first threadNew() initialises the shared header once for every thread.
 
-export { threadNew, bytesInUse, heapTop } from "./alloc";
+export { threadNew, bytesInUse, heapTop, heapCheck } from "./alloc";
 export {
   chanNew, chanFree, chanSend, chanRecv, chanClose, chanCloseNext, chanLen,
   chanWaiters, liveChannels, shNew, shGen, shHold, shRelease, shHeldByOthers, shSend, shRecv,
 } from "./chan";
-export { seed, selReserve, selPoll } from "./select";
+export { seed, selReserve, selPoll, selDeferred } from "./select";
 export { inboxNext } from "./inbox";
 export { valueAlloc, valueFree } from "./queue";
-export { threadInit, threadDead, threadByOsid, threadChild, threadAlive } from "./thread";
+export { threadInit, threadDead, threadSweep, threadByOsid, threadChild, threadAlive } from "./thread";
 export { chanCheck } from "./check";
 export { wqNew, wqFree, wqPark, wqPeek, wqPeekArg, wqTake, wqCancel, wqLen } from "./waitq";
 export { goNew, runqGet } from "./runq";

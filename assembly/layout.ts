@@ -38,7 +38,8 @@
 //   +48 SEL_CASE     case index that this thread's last selPoll performed (or found bad)
 //   +64 FREE[k]      the allocator's per-thread words (alloc.ts), up to +160
 //  -- cross-thread words (atomics: other threads read or write them) --
-//   +160 STATE       0 never used, 1 alive, 2 dead (being cleaned up), 3 free for reuse
+//   +160 STATE       0 never used, 1 alive, 2 dead (being cleaned up), 3 free for reuse,
+//                    4 being handed out again
 //   +164 INBOX       completed waits of this thread's, posted by other threads (a LIFO stack of
 //                    waiter records linked by W_INBOX_NEXT; the owner takes it whole)
 //   +168 WAKE        bumped after every post to INBOX: the word the owner Atomics.waitAsync-s on
@@ -48,6 +49,8 @@
 //  -- this thread's own words --
 //   +184 CLEANUP     selects of this thread's that fired during the current call, to be torn
 //                    down once the call has unlocked everything (linked by S_NEXT)
+//   +224 DEFERRED    fired selects whose teardown found a channel lock taken: torn down later
+//                    (selDeferred), their records kept meanwhile (linked by S_NEXT)
 //   +188 PENDING     completions taken from INBOX, oldest first, not yet handed to the facade
 //   +192 STAGE_IN    16-byte value slot: the value of the next shared send (written by the facade)
 //   +208 STAGE_OUT   16-byte value slot: the value the last shared receive took
@@ -129,6 +132,8 @@
 // @ts-ignore: decorator
 @inline export const T_STAGE_IN: u32 = 192;
 // @ts-ignore: decorator
+@inline export const T_DEFERRED: u32 = 224;
+// @ts-ignore: decorator
 @inline export const T_STAGE_OUT: u32 = 208;
 // Thread states (T_STATE).
 // @ts-ignore: decorator
@@ -137,6 +142,8 @@
 @inline export const TS_DEAD: u32 = 2;
 // @ts-ignore: decorator
 @inline export const TS_FREE: u32 = 3;
+// @ts-ignore: decorator
+@inline export const TS_CLAIMED: u32 = 4; // a free context that threadNew is handing out
 
 // ── VALUE slot: 16 bytes — one value of a shared channel (in its ring, in a waiter, in STAGE_*) ─
 //   +0  TAG          V_* below
@@ -382,6 +389,9 @@
 // @ts-ignore: decorator
 @inline export const R_DONE: u32 = 8; // shared: done, with nothing for this thread to wake (a
 //                                       received value is in STAGE_OUT)
+// @ts-ignore: decorator
+@inline export const R_BUSY: u32 = 9; // shared: a lock stayed taken (its holder is slow, or ended
+//                                       and not yet declared dead): nothing was done, try later
 // @ts-ignore: decorator
 @inline export const CODE_BITS: u32 = 4;
 // @ts-ignore: decorator

@@ -20,31 +20,54 @@ import {
 
 /** Spins between two looks at the holder's state. */
 // @ts-ignore: decorator
-@inline const SPINS_PER_CHECK: u32 = 4096;
-
-// Takes the lock word at p for thread t. Returns true if it was taken over from a dead thread
-// (the caller repairs what it guards).
+@inline const SPINS_PER_CHECK: u32 = 1024;
+/** Looks at the holder's state before tryLockChan gives up (some tens of microseconds). */
 // @ts-ignore: decorator
-@inline function acquire(t: u32, p: u32): bool {
+@inline const CHECKS: u32 = 16;
+
+// Takes the lock word at p for thread t, giving up after `checks` looks at the holder (0: never
+// gives up). Returns 0 if taken, 1 if taken over from a dead thread (the caller repairs what it
+// guards), 2 if it gave up.
+//
+// Why give up: a thread that was terminated inside a critical section is declared dead by the
+// thread that sees it end, from that thread's event loop (thread.ts) — which may be this very
+// thread, spinning here. So channel operations spin a bounded while and then report R_BUSY: the
+// facade retries after a macrotask (when the event loop has run) or, for a call that never
+// waits, answers "would block".
+// @ts-ignore: decorator
+@inline function acquire(t: u32, p: u32, checks: u32): u32 {
   const me = t + 1;
   let spins: u32 = 0;
+  let looks: u32 = 0;
   while (true) {
     const h = atomic.cmpxchg<u32>(p, 0, me);
-    if (h == 0) return false;
+    if (h == 0) return 0;
     if (++spins >= SPINS_PER_CHECK) {
       spins = 0;
       const holder = h - 1;
       if (holder < MAX_THREADS && atomic.load<u32>(ctx(holder) + T_STATE) != TS_ALIVE) {
-        if (atomic.cmpxchg<u32>(p, h, me) == h) return true;
+        if (atomic.cmpxchg<u32>(p, h, me) == h) return 1;
       }
+      if (checks != 0 && ++looks >= checks) return 2;
     }
   }
-  return false; // not reached
+  return 0; // not reached
 }
 
-/** Locks shared channel c for thread t (repairing it if its holder died). */
+/** Locks shared channel c for thread t (repairing it if its holder died), or gives up after a
+ *  while: false if it did. */
+export function tryLockChan(t: u32, c: u32): bool {
+  const r = acquire(t, c + C_LOCK, CHECKS);
+  if (r == 1) {
+    repairQueue(c, C_RECVQ_HEAD);
+    repairQueue(c, C_SENDQ_HEAD);
+  }
+  return r != 2;
+}
+
+/** Locks shared channel c for thread t, waiting as long as it takes (diagnostics only). */
 export function lockChan(t: u32, c: u32): void {
-  if (acquire(t, c + C_LOCK)) {
+  if (acquire(t, c + C_LOCK, 0) == 1) {
     repairQueue(c, C_RECVQ_HEAD);
     repairQueue(c, C_SENDQ_HEAD);
   }
@@ -58,7 +81,7 @@ export function lockChan(t: u32, c: u32): void {
 
 /** Locks the list of shared channels for thread t. */
 export function lockList(t: u32): void {
-  if (acquire(t, HDR + H_LIST_LOCK)) repairList();
+  if (acquire(t, HDR + H_LIST_LOCK, 0) == 1) repairList();
 }
 
 /** Unlocks the list of shared channels. */

@@ -4,18 +4,18 @@
 // one thread (shared channels, their rings, values in transit). A thread that dies has its own
 // records freed by owner (threadDead).
 
-import { alloc, free, classFor } from "./alloc";
+import { allocBytes, freeBlock } from "./alloc";
 
 /** A block of at least `size` bytes for thread t, owned by `owner`; 0 when memory is exhausted.
  *  Its contents are not cleared. */
 // @ts-ignore: decorator
 @inline export function allocRecord(t: u32, size: u32, owner: u32): u32 {
-  return alloc(t, classFor(size));
+  return allocBytes(t, size, owner);
 }
 
 /** Frees record b of `size` bytes (the size it was allocated with). Any thread may free any
  *  record. */
 // @ts-ignore: decorator
 @inline export function freeRecord(t: u32, b: u32, size: u32): void {
-  free(t, b, classFor(size));
+  freeBlock(t, b);
 }

@@ -18,12 +18,12 @@ import {
   T_RNG, T_SCRATCH, T_SCRATCH_CAP, T_SEL_CASE, MAX_THREADS, MAGIC_SELECT, SELECT_CLASS, S_MAGIC,
   S_FIRST, S_SLOT, S_DONE, S_FIRED, S_SHARED, S_NEXT, W_SEL_NEXT, W_CHAN, W_KIND, W_QUEUED,
   W_VALUE, C_RECVQ_HEAD, C_SENDQ_HEAD, SC_STRIDE, SC_KIND, SC_VALUE, SC_BYTES_PER_CASE, MAX_CASES,
-  R_BLOCKED, R_WOULD_BLOCK, R_BAD, R_NOMEM, result, ctx,
+  R_BLOCKED, R_WOULD_BLOCK, R_BAD, R_NOMEM, R_BUSY, T_DEFERRED, result, ctx,
 } from "./layout";
 import { allocRecord, freeRecord } from "./records";
 import { newWaiter, enqueue, unlink, freeWaiter, copyValue, freeValue } from "./queue";
 import { validChan, isShared, validShared, trySend, tryRecv, trySendShared, tryRecvShared, finish } from "./chan";
-import { lockChan, unlockChan } from "./lock";
+import { tryLockChan, unlockChan } from "./lock";
 
 /** Bytes of a select record. */
 // @ts-ignore: decorator
@@ -71,7 +71,8 @@ export function selReserve(t: u32, n: u32): i32 {
  *  - R_BAD: case SEL_CASE names no live channel;
  *  - R_WOULD_BLOCK: block = 0 and no case could proceed;
  *  - R_BLOCKED: parked under `slot` (payload 1), or nothing to wait on (payload 0: never fires);
- *  - R_NOMEM: the waiters could not be allocated (nothing is left parked).
+ *  - R_NOMEM: the waiters could not be allocated (nothing is left parked);
+ *  - R_BUSY: a shared channel's lock stayed taken (nothing was done; see lock.ts).
  *  The values of shared send cases are consumed only by the case that fires. */
 export function selPoll(t: u32, n: u32, slot: u32, block: i32, nshared: u32): i32 {
   if (t >= MAX_THREADS) return result(R_BAD, 0);
@@ -90,7 +91,12 @@ export function selPoll(t: u32, n: u32, slot: u32, block: i32, nshared: u32): i3
   if (nshared != 0) {
     nlocks = lockOrder(x, cases, n, locks);
     if (nlocks == 0xffffffff) return result(R_BAD, 0);
-    for (let k: u32 = 0; k < nlocks; k++) lockChan(t, load<u32>(locks + (k << 2)));
+    for (let k: u32 = 0; k < nlocks; k++) {
+      if (!tryLockChan(t, load<u32>(locks + (k << 2)))) {
+        unlockAll(locks, k);
+        return result(R_BUSY, 0);
+      }
+    }
   }
   // Pass 1. Each local handle is checked as it is visited (shared ones were checked before
   // locking); pass 2 runs only after pass 1 has visited every case.
@@ -231,8 +237,11 @@ function unpark(t: u32, s: u32): void {
 
 /** Tears down fired select s of thread t: its waiters other than the one that fired leave their
  *  queues (taking each shared channel's lock in turn; t holds no lock when it calls this), the
- *  values of its unfired shared send cases are freed, and its records are freed. */
-export function selCleanup(t: u32, s: u32): void {
+ *  values of its unfired shared send cases are freed, and its records are freed. Waiters are
+ *  taken off the select's list one at a time, so that a teardown that finds a lock taken can stop
+ *  there and go on later: the select then waits on t's DEFERRED list (selDeferred), its records
+ *  intact, and a waiter still queued stays stale (dequeue skips it). Returns false if deferred. */
+export function selCleanup(t: u32, s: u32): bool {
   const fired = load<u32>(s, S_FIRED);
   let w = load<u32>(s, S_FIRST);
   while (w != 0) {
@@ -241,7 +250,12 @@ export function selCleanup(t: u32, s: u32): void {
       const c = load<u32>(w, W_CHAN);
       const q = (load<u32>(w, W_KIND) & 1) != 0 ? C_SENDQ_HEAD : C_RECVQ_HEAD;
       if (isShared(c)) {
-        lockChan(t, c);
+        if (!tryLockChan(t, c)) {
+          const x = ctx(t);
+          store<u32>(s, load<u32>(x, T_DEFERRED), S_NEXT);
+          store<u32>(x, s, T_DEFERRED);
+          return false;
+        }
         if (load<u32>(w, W_QUEUED) != 0) unlink(c, q, w);
         unlockChan(c);
         if (q == C_SENDQ_HEAD) freeValue(t, w + W_VALUE);
@@ -249,9 +263,27 @@ export function selCleanup(t: u32, s: u32): void {
         unlink(c, q, w);
       }
     }
+    store<u32>(s, next, S_FIRST);
     freeWaiter(t, w);
     w = next;
   }
   store<u32>(s, 0, S_MAGIC);
   freeRecord(t, s, SELECT_SIZE);
+  return true;
+}
+
+/** Goes on with the teardowns of thread t's selects that were deferred (a lock was taken).
+ *  Returns how many are still deferred. */
+export function selDeferred(t: u32): i32 {
+  if (t >= MAX_THREADS) return -1;
+  const x = ctx(t);
+  let s = load<u32>(x, T_DEFERRED);
+  store<u32>(x, 0, T_DEFERRED);
+  let left: i32 = 0;
+  while (s != 0) {
+    const next = load<u32>(s, S_NEXT);
+    if (!selCleanup(t, s)) left++;
+    s = next;
+  }
+  return left;
 }

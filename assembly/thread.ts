@@ -5,12 +5,14 @@
 // never taken are freed. What it had received is gone with it, as with any receiver that exits.
 
 import {
-  T_STATE, T_PARENT, T_OSID, T_PENDING, T_INBOX, T_WAKE, T_SLEEPING, T_CLEANUP, TS_ALIVE, TS_DEAD,
+  T_STATE, T_PARENT, T_OSID, T_PENDING, T_INBOX, T_WAKE, T_SLEEPING, T_CLEANUP, T_DEFERRED, TS_ALIVE,
+  TS_DEAD, TS_FREE,
   MAX_THREADS, HDR, H_NTHREADS, C_RECVQ_HEAD, C_SENDQ_HEAD, C_LIST_NEXT, C_HOLDERS, W_NEXT,
   W_THREAD, W_KIND, W_RESULT, W_VALUE, W_INBOX_NEXT, R_HANDOFF, E_BAD, ctx,
 } from "./layout";
 import { unlink, freeValue } from "./queue";
-import { lockChan, unlockChan, lockList, unlockList } from "./lock";
+import { tryLockChan, unlockChan, lockList, unlockList } from "./lock";
+import { freeOwnedBy } from "./alloc";
 import { firstShared, held, unlinkShared, freeShared } from "./chan";
 
 /** Marks thread context t alive, started by thread `parent` (-1: none known), with host id
@@ -56,27 +58,41 @@ export function threadAlive(d: u32): i32 {
 }
 
 /** Thread t declares thread `dead` ended (it has stopped running: Node's worker 'exit'). Returns
- *  1 if it was alive and is now cleaned up, 0 if it was not alive, E_BAD. */
+ *  1 if it was alive (then call threadSweep until it returns 0), 0 if it was not, E_BAD. */
 export function threadDead(t: u32, dead: u32): i32 {
   if (t >= MAX_THREADS || dead >= MAX_THREADS || dead == t) return E_BAD;
   const x = ctx(dead);
   if (atomic.cmpxchg<u32>(x + T_STATE, TS_ALIVE, TS_DEAD) != TS_ALIVE) return 0;
-  // Its waiters leave every shared queue; its hold on every shared channel is released.
+  return 1;
+}
+
+/** Cleans up after dead thread `dead`: its waiters leave every shared queue, its hold on every
+ *  shared channel is released (a channel nobody holds any more is freed), the values posted to
+ *  its inbox and never taken are freed, and then every record it owned. Returns 0 when done, 1
+ *  if a channel's lock stayed taken (call again later: each step can be repeated), E_BAD. */
+export function threadSweep(t: u32, dead: u32): i32 {
+  if (t >= MAX_THREADS || dead >= MAX_THREADS || dead == t) return E_BAD;
+  const x = ctx(dead);
+  if (atomic.load<u32>(x + T_STATE) != TS_DEAD) return E_BAD;
   let unheld: u32 = 0;
+  let busy = false;
   lockList(t);
   let c = firstShared();
   while (c != 0) {
     const next = load<u32>(c, C_LIST_NEXT);
-    lockChan(t, c);
-    purge(t, c, C_RECVQ_HEAD, dead);
-    purge(t, c, C_SENDQ_HEAD, dead);
-    unlockChan(c);
     const p = c + C_HOLDERS + ((dead >>> 5) << 2);
     store<u32>(p, load<u32>(p) & ~(1 << (dead & 31)));
     if (!held(c)) {
+      // Nobody can reach it any more: its waiters are dead threads' only.
       unlinkShared(c);
       store<u32>(c, unheld, C_LIST_NEXT);
       unheld = c;
+    } else if (tryLockChan(t, c)) {
+      purge(t, c, C_RECVQ_HEAD, dead);
+      purge(t, c, C_SENDQ_HEAD, dead);
+      unlockChan(c);
+    } else {
+      busy = true;
     }
     c = next;
   }
@@ -86,13 +102,17 @@ export function threadDead(t: u32, dead: u32): i32 {
     freeShared(t, unheld);
     unheld = next;
   }
-  // Values handed to it that it never took.
+  if (busy) return 1;
+  // Values handed to it that it never took, then everything it owned.
   dropInbox(t, atomic.xchg<u32>(x + T_INBOX, 0));
   dropInbox(t, load<u32>(x, T_PENDING));
   store<u32>(x, 0, T_PENDING);
+  store<u32>(x, 0, T_DEFERRED);
+  store<u32>(x, 0, T_CLEANUP);
+  freeOwnedBy(t, dead);
   atomic.store<u32>(x + T_SLEEPING, 0);
-  atomic.add<u32>(x + T_WAKE, 1);
-  return 1;
+  atomic.store<u32>(x + T_STATE, TS_FREE);
+  return 0;
 }
 
 // Unlinks the waiters of thread `dead` from queue q of locked shared channel c, freeing the

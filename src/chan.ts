@@ -22,11 +22,12 @@ import {
   core, T, CTX, ensureCore, memory, views, words, peekToken, park, releaseSlot, slotFn, slotAux,
   markShared, forEachSharedWait, RESOLVED, Reclaimer, K_RECV, K_RECV_OK, K_ITER, K_SEND, K_SELECT,
   CTX_LAST_POS, CTX_FIRED, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK, R_CLOSED,
-  R_BUFFERED_SENDER, R_DONE, E_RANGE, T_STAGE_IN, T_STAGE_OUT, C_CAP, MAX_CAP, sharedMemory,
+  R_BUFFERED_SENDER, R_DONE, R_BUSY, E_RANGE, T_STAGE_IN, T_STAGE_OUT, C_CAP, MAX_CAP, sharedMemory,
 } from "./core.js";
 import { PanicError, coreFailure } from "./errors.js";
 import { stageValue, takeValue, dropValue } from "./values.js";
 import { watchInbox, pollInbox } from "./inbox.js";
+import { macrotask } from "./macrotask.js";
 
 /** A case of a parked select, as the wake paths here see it (select.ts defines the classes). */
 interface ParkedCase {
@@ -388,6 +389,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     }
     if (code === R_BLOCKED) return parkShared(token, this);
     dropValue(at);
+    if (code === R_BUSY) return later(() => this.#sendShared(v));
     return Promise.reject(code === R_CLOSED ? sendOnClosed() : coreFailure(code));
   }
 
@@ -410,6 +412,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
         sendDone(this, r, v);
         return true;
       case R_WOULD_BLOCK:
+      case R_BUSY: // a lock stayed taken: an operation that never waits would have to
         return false;
       case R_CLOSED:
         throw sendOnClosed();
@@ -442,6 +445,8 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
         return kind === K_RECV ? RESOLVED_UNDEFINED : Promise.resolve(recvResult(kind, undefined, false));
       case R_BLOCKED:
         return this.#shared ? parkShared(token, this) : park(token, undefined);
+      case R_BUSY:
+        return later(() => this.#recv(kind));
       default:
         return Promise.reject(coreFailure(r & 15));
     }
@@ -461,6 +466,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
       case R_CLOSED:
         return [undefined, false];
       case R_WOULD_BLOCK:
+      case R_BUSY:
         if (this.#shared) pollInbox();
         return undefined;
       default:
@@ -472,8 +478,18 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     const r = core.chanClose(T, this.#id);
     if (r === R_CLOSED) throw new PanicError("close of closed channel");
     if (r !== 0) throw coreFailure(r);
+    this.#wakeClosed();
+  }
+
+  // Wakes the waiters of this closed channel. A shared channel whose lock stayed taken is
+  // finished later: the channel is closed already (every send fails), only the wake-ups wait.
+  #wakeClosed(): void {
     for (;;) {
       const w = core.chanCloseNext(T, this.#id);
+      if (w === -2) {
+        macrotask(() => this.#wakeClosed());
+        return;
+      }
       if (w < 0) break;
       if ((w & 1) !== 0) failSender(w >>> 1);
       else wakeReceiver(w >>> 1, undefined, false, false);
@@ -497,6 +513,12 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
   iterNext(): Promise<IteratorResult<T>> {
     return this.#recv(K_ITER);
   }
+}
+
+/** Runs `op` again after a macrotask: a shared channel's lock stayed taken, and the thread that
+ *  holds it may have ended, which this thread's event loop must run to learn (thread.ts). */
+export function later<R>(op: () => Promise<R>): Promise<R> {
+  return new Promise<R>((resolve) => macrotask(() => resolve(op())));
 }
 
 /** Parks a wait on shared channel `ch` (which its slot keeps alive meanwhile) under `token`. */

@@ -535,6 +535,11 @@ export function fromSignal(signal: AbortSignal, parent: Context = BACKGROUND): [
 
 /** @internal The number of live cancellable children registered with ctx (for tests), or -1 if
  *  ctx cannot have any (background, a value context). */
+/** @internal True for a context made by baton (they belong to their thread). */
+export function isContext(v: unknown): boolean {
+  return v instanceof BackgroundCtx || v instanceof CancelCtx || v instanceof ValueCtx;
+}
+
 export function childCount(ctx: Context): number {
   if (!(ctx instanceof CancelCtx)) return -1;
   return ctx.children === null ? 0 : ctx.children.size;

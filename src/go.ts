@@ -223,7 +223,12 @@ function exit(g: G): void {
 }
 
 function panic(error: unknown, g: G): void {
-  const info: GoroutineInfo = { id: g.id, state: "running", waitingSinceMs: 0, createdAt: g.createdAt() };
+  reportPanic(error, { id: g.id, state: "running", waitingSinceMs: 0, createdAt: g.createdAt() });
+}
+
+/** @internal Hands a panic to the panic handler or, with none, prints it and rethrows it as an
+ *  uncaught exception (a goroutine's here; a pool worker's goroutine's, from workers.ts). */
+export function reportPanic(error: unknown, info: GoroutineInfo): void {
   const handler = panicHandler;
   if (handler !== null) {
     handler(error, info);
@@ -231,7 +236,7 @@ function panic(error: unknown, g: G): void {
   }
   const text = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
   const site = info.createdAt === "" ? "" : `\ncreated at ${info.createdAt}`;
-  console.error(`panic: ${text}\n\ngoroutine ${g.id} [running]:${site}\n`);
+  console.error(`panic: ${text}\n\ngoroutine ${info.id} [running]:${site}\n`);
   // Rethrown outside any promise chain: an uncaught exception, which ends a Node process with a
   // non-zero code, as a Go panic ends a Go program.
   queueMicrotask(() => {

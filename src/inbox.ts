@@ -17,7 +17,7 @@
 // and diag.ts report).
 
 import { core, T, CTX, views, sharedParked, nodeProcess } from "./core.js";
-import { T_INBOX, T_WAKE, T_SLEEPING } from "./core-layout.generated.js";
+import { T_INBOX, T_WAKE, T_SLEEPING, T_DEFERRED } from "./core-layout.generated.js";
 import { macrotask } from "./macrotask.js";
 import { completeRemote, sharedWaitsWakeable } from "./chan.js";
 
@@ -31,6 +31,8 @@ export function setSpinMicros(us: number): void {
 
 /** Takes every completion from this thread's inbox and settles it. True if there was one. */
 export function drainInbox(): boolean {
+  const i32 = views().i32;
+  if (i32[CTX + (T_DEFERRED >> 2)] !== 0) core.selDeferred(T);
   let any = false;
   for (;;) {
     const r = core.inboxNext(T);
@@ -42,7 +44,8 @@ export function drainInbox(): boolean {
 
 /** Drains the inbox if something is in it: one load when nothing is. */
 export function pollInbox(): void {
-  if (views().i32[CTX + (T_INBOX >> 2)] !== 0) drainInbox();
+  const i32 = views().i32;
+  if (i32[CTX + (T_INBOX >> 2)] !== 0 || i32[CTX + (T_DEFERRED >> 2)] !== 0) drainInbox();
 }
 
 /** Called once a wait that another thread can complete has been parked. */
@@ -54,7 +57,7 @@ export function watchInbox(): void {
 }
 
 function next(): void {
-  if (sharedParked === 0) {
+  if (sharedParked === 0 && views().i32[CTX + (T_DEFERRED >> 2)] === 0) {
     armed = false;
     keepAlive(false);
   } else {

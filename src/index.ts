@@ -4,6 +4,8 @@
 export { chan, attach } from "./chan.js";
 export type { Chan, SendChan, RecvChan, ChanHandle, ChanOptions } from "./chan.js";
 export { sharedMemory } from "./loader.js";
+export { workers } from "./workers.js";
+export type { WorkerPool, WorkersOptions } from "./workers.js";
 import "./thread.js";
 export { recv, send, select, trySelect } from "./select.js";
 export type { RecvCase, SendCase, Case } from "./select.js";

@@ -27,6 +27,9 @@ export interface Core {
   threadNew(seed: number): number;
   threadInit(t: number, parent: number, osid: number): number;
   threadDead(t: number, dead: number): number;
+  threadSweep(t: number, dead: number): number;
+  heapCheck(): number;
+  selDeferred(t: number): number;
   threadByOsid(osid: number, from: number): number;
   threadChild(parent: number, from: number): number;
   threadAlive(t: number): number;

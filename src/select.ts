@@ -7,9 +7,9 @@
 
 import {
   core, T, ensureCore, words, wordsTo, CTX, CTX_SCRATCH, CTX_SEL_CASE, peekToken, park, markShared, K_SELECT, K_WAIT,
-  R_BLOCKED, R_WOULD_BLOCK, R_CLOSED, R_BAD, R_NOMEM, MAX_CASES, SC_STRIDE, SC_VALUE,
+  R_BLOCKED, R_WOULD_BLOCK, R_CLOSED, R_BAD, R_NOMEM, R_BUSY, MAX_CASES, SC_STRIDE, SC_VALUE,
 } from "./core.js";
-import { Chan, idOf, sharedOf, sendDone, recvDone } from "./chan.js";
+import { Chan, idOf, sharedOf, sendDone, recvDone, later } from "./chan.js";
 import type { RecvChan, SendChan } from "./chan.js";
 import { PanicError, coreFailure } from "./errors.js";
 import { stageValue, dropValue } from "./values.js";
@@ -176,9 +176,12 @@ function run(cases: readonly Case[], block: boolean): number | Promise<number> {
     }
     return promise;
   }
-  if (code === R_WOULD_BLOCK) {
+  if (code === R_WOULD_BLOCK || code === R_BUSY) {
     if (sharedSends !== 0) dropStaged(cases, n, scratch);
     if (nshared !== 0) pollInbox();
+    // A lock that stayed taken: a select that may wait tries again after a macrotask (see
+    // chan.ts, later); one that never waits would have had to.
+    if (code === R_BUSY && block) return later(() => run(cases, true) as Promise<number>);
     return -1;
   }
   const i = words()[CTX + CTX_SEL_CASE]!;

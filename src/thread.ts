@@ -11,11 +11,19 @@
 
 import { core, T, nodeProcess } from "./core.js";
 import { recheckKeepAlive } from "./inbox.js";
+import { macrotask } from "./macrotask.js";
 
 /** Declares thread context t dead, and the live contexts of the threads it started. */
 function declareDead(t: number): void {
   if (core.threadDead(T, t) !== 1) return;
+  sweep(t);
   for (let c = core.threadChild(t, 0); c >= 0; c = core.threadChild(t, c + 1)) declareDead(c);
+}
+
+// Cleans up after dead context t; where a lock stayed taken (held by another thread that ended
+// and is not yet declared dead, or a slow one), again after a macrotask.
+function sweep(t: number): void {
+  if (core.threadSweep(T, t) === 1) macrotask(() => sweep(t));
 }
 
 /** Declares dead every live context of the thread whose host id is `osid` (Node's threadId). */

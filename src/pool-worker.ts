@@ -1,0 +1,98 @@
+// A pool worker's entry (workers.ts starts it): over the memory of the thread that made the pool,
+// it takes tasks from the pool's run queue and runs each as a goroutine. One loop: take a task,
+// start it, take the next — so this worker takes a task only when its event loop is free (its
+// goroutines parked or done), and tasks wait in the shared queue for whichever worker is free.
+//
+// Node hands it the pool's handles in workerData; a Web Worker gets them as its first message.
+// Either way the worker's baton attaches the run queue first, so that in a browser its memory is
+// the pool's. Panics of the goroutines it runs, and of the goroutines they start, go back to the
+// pool on the events channel.
+
+import { attach, go, numGoroutine, setPanicHandler, sleep } from "./index.js";
+import type { Chan } from "./chan.js";
+import { T, memory, workerThreads } from "./loader.js";
+import { EV_HELLO, EV_DONE, EV_PANIC, EV_BYE, CHAN_MARK } from "./workers.js";
+import type { PoolInit } from "./workers.js";
+
+/** Modules already imported, by URL: a task of a known module starts without an import(). */
+const modules = new Map<string, Record<string, unknown>>();
+
+function errorInfo(e: unknown): { name?: string; message: string; stack?: string } {
+  if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack };
+  return { message: String(e) };
+}
+
+/** Puts attached channels back in place of the markers workers.ts left for them. */
+function fromWire(v: unknown, seen: Set<object>): unknown {
+  if (v === null || typeof v !== "object" || seen.has(v)) return v;
+  seen.add(v);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (i in v) v[i] = fromWire(v[i], seen);
+    return v;
+  }
+  if (v instanceof Map) {
+    const entries = [...v];
+    v.clear();
+    for (const [k, x] of entries) v.set(fromWire(k, seen), fromWire(x, seen));
+    return v;
+  }
+  if (v instanceof Set) {
+    const xs = [...v];
+    v.clear();
+    for (const x of xs) v.add(fromWire(x, seen));
+    return v;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return v;
+  const mark = (v as Record<string, unknown>)[CHAN_MARK];
+  if (Array.isArray(mark)) {
+    return attach({ kind: "batonjs.chan", memory: memory!, addr: mark[0] as number, gen: mark[1] as number });
+  }
+  for (const k of Object.keys(v)) (v as Record<string, unknown>)[k] = fromWire((v as Record<string, unknown>)[k], seen);
+  return v;
+}
+
+async function run(task: unknown[], events: Chan<unknown>): Promise<void> {
+  const id = task[0] as number;
+  const href = task[1] as string;
+  const name = task[2] as string;
+  try {
+    let mod = modules.get(href);
+    if (mod === undefined) {
+      mod = (await import(/* @vite-ignore */ href)) as Record<string, unknown>;
+      modules.set(href, mod);
+    }
+    const fn = mod[name];
+    if (typeof fn !== "function") throw new TypeError(`pool.go: ${href} has no exported function ${JSON.stringify(name)}`);
+    const args = fromWire(task[3], new Set()) as unknown[];
+    await fn(...args);
+  } catch (e) {
+    await events.send([EV_PANIC, id, errorInfo(e), 0, name]);
+    return;
+  }
+  await events.send([EV_DONE, id]);
+}
+
+async function main(init: PoolInit): Promise<void> {
+  const runq = attach(init.runq);
+  const events = attach(init.events);
+  setPanicHandler((e, info) => {
+    go(() => events.send([EV_PANIC, -1, errorInfo(e), info.id, info.createdAt]));
+  });
+  await events.send([EV_HELLO, T]);
+  for (;;) {
+    const [task, ok] = await runq.recvOk();
+    if (!ok) break;
+    go(run, task as unknown[], events);
+  }
+  // The pool is closing: finish what this worker runs, then say goodbye.
+  while (numGoroutine() > 0) await sleep(2);
+  await events.send([EV_BYE, T]);
+}
+
+if (workerThreads !== undefined && !workerThreads.isMainThread) {
+  void main((workerThreads as unknown as { workerData: PoolInit }).workerData);
+} else {
+  const self = globalThis as unknown as { addEventListener(t: string, fn: (e: { data: PoolInit }) => void, o?: object): void };
+  self.addEventListener("message", (e) => void main(e.data), { once: true });
+}

@@ -1,0 +1,370 @@
+// Goroutines on a pool of workers (M:N, Go's GOMAXPROCS): workers({ size }) starts `size` worker
+// threads over this thread's memory; pool.go(moduleUrl, exportName, ...args) runs that export as
+// a goroutine on one of them.
+//
+// The run queue is a shared channel (RUNQ_CAP slots in the shared core). Every worker runs one
+// loop (pool-worker.ts): take a task from the run queue, start it as a goroutine, take the next.
+// A worker takes a task only when its event loop is free, that is when its goroutines are all
+// parked or done: a goroutine waiting on a channel leaves its worker free for others, and a
+// worker busy running code leaves its backlog in the queue for the idle ones. When the queue is
+// full, pool.go keeps the task in a local overflow list that a pump goroutine feeds in, so
+// pool.go never waits and never drops.
+//
+// Arguments: shared channels anywhere in `args` travel as their handles and arrive attached; the
+// rest is copied (values.ts). A local channel, and baton's thread-bound objects (sync primitives,
+// timers, contexts), are refused with a TypeError at the call.
+//
+// Events come back on a second shared channel: a worker's hello (its thread context), each
+// task's end (or its panic, with the worker's stack), and a worker's goodbye when the pool
+// closes. The pool receives them only while it has tasks or workers to hear from, so that an idle
+// pool keeps no wait parked and does not keep the process alive (its workers are unref'd).
+//
+// Invariants:
+//  `outstanding` = tasks given to go() whose end event has not arrived; `inflight` holds their
+//  arguments' shared channels, so that no channel is freed before the task attached it.
+//  The event receiver runs iff outstanding > 0 or a start or a close awaits workers.
+
+import { chan, Chan, idOf, sharedOf } from "./chan.js";
+import type { ChanHandle } from "./chan.js";
+import { go, reportPanic } from "./go.js";
+import { sharedMemory, workerThreads, ensureCore } from "./loader.js";
+import { contextEnded } from "./thread.js";
+import { isContext } from "./context.js";
+import { Entry } from "./time.js";
+import { WaitGroup, Mutex, RWMutex, Once, Cond, Semaphore, Group } from "./sync/index.js";
+
+/** Capacity of a pool's run queue in the shared memory. */
+const RUNQ_CAP = 1024;
+
+/** Event kinds (pool-worker.ts sends them). */
+export const EV_HELLO = 0; // [EV_HELLO, thread context]
+export const EV_DONE = 1; // [EV_DONE, task id]
+export const EV_PANIC = 2; // [EV_PANIC, task id or -1, { name, message, stack }, goroutine id, fn]
+export const EV_BYE = 3; // [EV_BYE, thread context]
+
+/** The key of the marker object a shared channel argument travels as. */
+export const CHAN_MARK = "\u0000batonjs.chan";
+
+/** What a pool worker is started with. */
+export interface PoolInit {
+  runq: ChanHandle<unknown>;
+  events: ChanHandle<unknown>;
+}
+
+/**
+ * A pool of worker threads that run goroutines: see {@link workers}.
+ */
+export interface WorkerPool {
+  /** Worker threads in the pool. */
+  readonly size: number;
+  /**
+   * Runs export `exportName` of module `moduleUrl` (a `URL`, or an absolute URL or path string)
+   * as a goroutine on some worker, with `args`. Shared channels anywhere in `args` arrive
+   * attached; other arguments are copied. A local channel, or a sync primitive, timer or context,
+   * throws TypeError here. A missing module or export, and a panic in the goroutine (or in
+   * goroutines it starts), reach this thread's panic handler with the worker's stack.
+   */
+  go(moduleUrl: URL | string, exportName: string, ...args: unknown[]): void;
+  /** No new go() (it then throws); waits for the pool's goroutines to finish, then stops the
+   *  workers. Idempotent. */
+  close(): Promise<void>;
+  /** Stops the workers at once. Their goroutines end where they are. */
+  terminate(): Promise<void>;
+}
+
+/** Options of {@link workers}. */
+export interface WorkersOptions {
+  /** Worker threads (default: the machine's available parallelism). */
+  size?: number;
+}
+
+interface WorkerLike {
+  terminate(): unknown;
+  unref?(): void;
+  on?(event: string, fn: (...a: any[]) => void): unknown;
+  addEventListener?(event: string, fn: (e: any) => void): void;
+}
+
+function defaultSize(): number {
+  const os = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.(
+    "node:os",
+  ) as { availableParallelism?: () => number } | undefined;
+  const n = os?.availableParallelism?.() ?? (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  return typeof n === "number" && n >= 1 ? n : 1;
+}
+
+function moduleHref(moduleUrl: URL | string): string {
+  if (moduleUrl instanceof URL) return moduleUrl.href;
+  if (typeof moduleUrl !== "string") throw new TypeError("pool.go: moduleUrl must be a URL or an absolute URL or path string");
+  if (moduleUrl.startsWith("/")) return new URL("file://" + moduleUrl.split("/").map(encodeURIComponent).join("/")).href;
+  try {
+    return new URL(moduleUrl).href;
+  } catch {
+    throw new TypeError(`pool.go: ${JSON.stringify(moduleUrl)} is not an absolute URL or path (use new URL("./tasks.js", import.meta.url))`);
+  }
+}
+
+function threadBound(v: object): string | null {
+  if (v instanceof Mutex) return "a sync.Mutex";
+  if (v instanceof RWMutex) return "a sync.RWMutex";
+  if (v instanceof WaitGroup) return "a WaitGroup";
+  if (v instanceof Once) return "a Once";
+  if (v instanceof Cond) return "a Cond";
+  if (v instanceof Semaphore) return "a Semaphore";
+  if (v instanceof Group) return "an errgroup Group";
+  if (v instanceof Entry) return "a timer";
+  if (isContext(v)) return "a context";
+  return null;
+}
+
+/** Copies `v`, putting a marker in place of each shared channel (collected into `chans`);
+ *  throws TypeError for what may not cross threads. */
+function toWire(v: unknown, chans: Chan<unknown>[], seen: Map<object, unknown>, path: string): unknown {
+  if (v === null || typeof v !== "object") {
+    if (typeof v === "function") throw new TypeError(`pool.go: ${path} is a function, which cannot be passed to another thread`);
+    if (typeof v === "symbol") throw new TypeError(`pool.go: ${path} is a symbol, which cannot be passed to another thread`);
+    return v;
+  }
+  const done = seen.get(v);
+  if (done !== undefined) return done;
+  if (v instanceof Chan) {
+    if (!sharedOf(v)) {
+      throw new TypeError(`pool.go: ${path} is a local channel; make it with chan(capacity, { shared: true }) to pass it to a worker`);
+    }
+    chans.push(v);
+    const h = v.handle();
+    const mark = { [CHAN_MARK]: [idOf(v), h.gen] };
+    seen.set(v, mark);
+    return mark;
+  }
+  const bound = threadBound(v);
+  if (bound !== null) {
+    throw new TypeError(`pool.go: ${path} is ${bound}, which belongs to its thread; coordinate threads over shared channels`);
+  }
+  if (Array.isArray(v)) {
+    const out: unknown[] = new Array(v.length);
+    seen.set(v, out);
+    for (let i = 0; i < v.length; i++) if (i in v) out[i] = toWire(v[i], chans, seen, `${path}[${i}]`);
+    return out;
+  }
+  if (v instanceof Map) {
+    const out = new Map();
+    seen.set(v, out);
+    for (const [k, x] of v) out.set(toWire(k, chans, seen, `${path} key`), toWire(x, chans, seen, `${path}.get(…)`));
+    return out;
+  }
+  if (v instanceof Set) {
+    const out = new Set();
+    seen.set(v, out);
+    for (const x of v) out.add(toWire(x, chans, seen, `${path} element`));
+    return out;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) {
+    const out: Record<string, unknown> = {};
+    seen.set(v, out);
+    for (const k of Object.keys(v)) out[k] = toWire((v as Record<string, unknown>)[k], chans, seen, `${path}.${k}`);
+    return out;
+  }
+  return v; // Dates, typed arrays, errors, class instances: the codec copies them
+}
+
+class Pool implements WorkerPool {
+  readonly size: number;
+  readonly #runq: Chan<unknown>;
+  readonly #events: Chan<unknown>;
+  readonly #workers: WorkerLike[] = [];
+  readonly #contexts: number[] = [];
+  readonly #inflight = new Map<number, Chan<unknown>[]>();
+  readonly #overflow: unknown[] = [];
+  #pumping = false;
+  #nextId = 0;
+  #outstanding = 0;
+  #hellos = 0;
+  #byes = 0;
+  #receiving = false;
+  #closed = false;
+  #closing: Promise<void> | null = null;
+  #onHello: (() => void) | null = null;
+  #onBye: (() => void) | null = null;
+
+  constructor(size: number) {
+    this.size = size;
+    this.#runq = chan<unknown>(RUNQ_CAP, { shared: true });
+    this.#events = chan<unknown>(RUNQ_CAP, { shared: true });
+  }
+
+  /** Starts the workers; resolves once each has said hello. */
+  start(): Promise<void> {
+    const init: PoolInit = { runq: this.#runq.handle(), events: this.#events.handle() };
+    const url = new URL("./pool-worker.js", import.meta.url);
+    for (let i = 0; i < this.size; i++) {
+      let w: WorkerLike;
+      if (workerThreads !== undefined) {
+        const W = (workerThreads as unknown as { Worker: new (u: URL, o: object) => WorkerLike }).Worker;
+        w = new W(url, { workerData: init });
+        w.on?.("error", (e: unknown) => reportPanic(e, { id: 0, state: "running", waitingSinceMs: 0, createdAt: "" }));
+      } else {
+        const W = (globalThis as unknown as { Worker: new (u: URL, o: object) => WorkerLike & { postMessage(m: unknown): void } }).Worker;
+        const bw = new W(url, { type: "module" });
+        bw.postMessage(init);
+        bw.addEventListener?.("error", (e: { message?: string }) =>
+          reportPanic(new Error(`baton pool worker: ${e.message ?? "failed to start"}`), { id: 0, state: "running", waitingSinceMs: 0, createdAt: "" }),
+        );
+        w = bw;
+      }
+      this.#workers.push(w);
+    }
+    return new Promise<void>((resolve) => {
+      this.#onHello = resolve;
+      this.#receive();
+    });
+  }
+
+  go(moduleUrl: URL | string, exportName: string, ...args: unknown[]): void {
+    if (this.#closed) throw new Error("pool.go: the pool is closed");
+    const href = moduleHref(moduleUrl);
+    if (typeof exportName !== "string" || exportName === "") throw new TypeError("pool.go: exportName must be a non-empty string");
+    const chans: Chan<unknown>[] = [];
+    const wire = toWire(args, chans, new Map(), "argument");
+    const id = this.#nextId++;
+    const task = [id, href, exportName, wire];
+    if (this.#overflow.length > 0 || !this.#runq.trySend(task)) {
+      this.#overflow.push(task);
+      this.#pump();
+    }
+    if (chans.length > 0) this.#inflight.set(id, chans);
+    if (this.#outstanding++ === 0) this.#ref(true);
+    this.#receive();
+  }
+
+  #pump(): void {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    go(async () => {
+      while (this.#overflow.length > 0) await this.#runq.send(this.#overflow.shift());
+      this.#pumping = false;
+    });
+  }
+
+  // Receives events while anyone waits for them (see the invariants at the top).
+  #receive(): void {
+    if (this.#receiving) return;
+    this.#receiving = true;
+    go(async () => {
+      while (this.#outstanding > 0 || this.#onHello !== null || this.#onBye !== null) {
+        const e = (await this.#events.recv()) as unknown[] | undefined;
+        if (e === undefined) break;
+        this.#event(e);
+      }
+      this.#receiving = false;
+    });
+  }
+
+  #event(e: unknown[]): void {
+    switch (e[0]) {
+      case EV_HELLO:
+        this.#contexts.push(e[1] as number);
+        if (++this.#hellos === this.size && this.#onHello !== null) {
+          const f = this.#onHello;
+          this.#onHello = null;
+          if (this.#outstanding === 0) this.#ref(false);
+          f();
+        }
+        break;
+      case EV_DONE:
+        this.#taskEnded(e[1] as number);
+        break;
+      case EV_PANIC: {
+        const p = e[2] as { name?: string; message?: string; stack?: string };
+        const err = new Error(p.message ?? "panic in a pool worker");
+        if (typeof p.name === "string") err.name = p.name;
+        if (typeof p.stack === "string") err.stack = p.stack;
+        if ((e[1] as number) >= 0) this.#taskEnded(e[1] as number);
+        reportPanic(err, { id: e[3] as number, state: "running", waitingSinceMs: 0, createdAt: `pool worker (${String(e[4] ?? "")})` });
+        break;
+      }
+      case EV_BYE:
+        if (++this.#byes === this.size && this.#onBye !== null) {
+          const f = this.#onBye;
+          this.#onBye = null;
+          f();
+        }
+        break;
+    }
+  }
+
+  #taskEnded(id: number): void {
+    this.#inflight.delete(id);
+    if (--this.#outstanding === 0) this.#ref(false);
+  }
+
+  // Node: the workers keep the process alive while tasks run or the pool starts or closes, and
+  // not while the pool is idle.
+  #ref(on: boolean): void {
+    for (const w of this.#workers) {
+      const n = w as { ref?: () => void; unref?: () => void };
+      if (on) n.ref?.();
+      else n.unref?.();
+    }
+  }
+
+  close(): Promise<void> {
+    if (this.#closing !== null) return this.#closing;
+    this.#closed = true;
+    this.#closing = (async () => {
+      // Let the overflow drain into the run queue, then close it: each worker finishes the
+      // tasks it took, waits for its goroutines, and says goodbye.
+      while (this.#pumping) await new Promise((r) => setTimeout(r, 1));
+      const byes = new Promise<void>((resolve) => {
+        this.#onBye = resolve;
+      });
+      this.#ref(true);
+      this.#runq.close();
+      this.#receive();
+      await byes;
+      await this.terminate();
+    })();
+    return this.#closing;
+  }
+
+  async terminate(): Promise<void> {
+    this.#closed = true;
+    const ws = this.#workers.splice(0);
+    await Promise.all(ws.map((w) => w.terminate()));
+    for (const t of this.#contexts.splice(0)) contextEnded(t);
+    this.#outstanding = 0;
+    this.#inflight.clear();
+    this.#onBye = this.#onHello = null;
+  }
+}
+
+/**
+ * Starts a pool of `size` worker threads that share this thread's memory, to run goroutines on
+ * (Go's GOMAXPROCS): many goroutines per worker, a parked goroutine leaving its worker free. An
+ * idle pool does not keep the process alive. Needs shared memory ({@link sharedMemory}).
+ *
+ * @example
+ * ```ts
+ * const pool = await workers({ size: 4 });
+ * for (let i = 0; i < 100; i++) pool.go(new URL("./tasks.js", import.meta.url), "crunch", jobs, results);
+ * await pool.close();
+ * ```
+ */
+export async function workers(options: WorkersOptions = {}): Promise<WorkerPool> {
+  if (options === null || typeof options !== "object") throw new TypeError("workers: options must be an object");
+  const size = options.size ?? defaultSize();
+  if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 1) {
+    throw new RangeError(`workers: size must be a positive integer (got ${String(size)})`);
+  }
+  if (!sharedMemory) {
+    throw new TypeError(
+      "workers: a pool needs SharedArrayBuffer; serve the page cross-origin isolated, with the headers " +
+        "Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp (or credentialless)",
+    );
+  }
+  ensureCore();
+  const pool = new Pool(size);
+  await pool.start();
+  return pool;
+}
