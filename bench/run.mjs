@@ -1,23 +1,29 @@
-// baton's benchmark harness: every scenario, for baton and for the baseline, in one run.
+// baton's benchmark harness: every scenario, for baton and for its baseline or peers, in one run.
 //
-//   npm run bench                          all scenarios, full budget (~2 min on 2 cores)
-//   npm run bench -- pingpong select4      only these scenarios (exact names or prefixes)
+//   npm run bench                          all scenarios, full budget (~4 min on 2 cores)
+//   npm run bench -- pingpong select4      only these scenarios (exact names, else prefixes)
 //   npm run bench -- --quick               short budget: a smoke run of a few seconds each
-//   npm run bench -- --lib baseline        only one library (e.g. while baton is not built)
+//   npm run bench -- --lib baseline        no baton: every scenario's baseline or peers (e.g. while baton is not built)
+//   npm run bench -- --lib ringbuf         only these libraries (comma-separated: --lib baton,postmessage)
 //   npm run bench -- --out FILE            write the JSON elsewhere (default bench/results.json)
 //   npm run bench -- --rounds N            rounds per pair (default 2, --quick 1)
 //
 // A scenario's baseline is bench/baselines/promise-chan.mjs unless it names its own
 // (`export const baseline = "async-mutex"`: bench/baselines/async-mutex.mjs); see lib/libs.mjs.
+// A scenario may instead name several peers (`export const peers = ["postmessage", "ringbuf"]`,
+// the cross-thread ones): it then runs for baton and every peer, and baton's ratio is reported
+// against each (one table row per peer; `targets` maps a peer to its target).
 //
 // Each (scenario, library) pair runs in its own child process (bench/lib/child.mjs) under
-// tinybench, so call sites never mix the two libraries' objects and a hang or a crash in one
-// is reported without losing the others. The pairs run in rounds, A B then B A (the machines
+// tinybench, so call sites never mix two libraries' objects and a hang or a crash in one
+// is reported without losing the others. The libraries run in rounds, A B C then C B A (the machines
 // are shared and drift), each round with its share of the time budget; a library's figure is
 // the median of its rounds' medians. A child that does not finish within its time limit
 // is killed and reported as a hang. Figures are medians per operation; the ratio is
-// baton / baseline, and targets are on that ratio (parked_goroutine_bytes: an absolute bound
-// on baton's bytes). Results go to bench/results.json with the machine and the versions.
+// baton / peer, and targets are on that ratio (parked_goroutine_bytes: an absolute bound
+// on baton's bytes). Throughput scenarios (`throughput = true`) are measured and compared as
+// time per value too, so lower is better everywhere; values/s is printed beside them.
+// Results go to bench/results.json with the machine and the versions.
 import { spawn, execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync, renameSync, existsSync, readdirSync } from "node:fs";
@@ -25,7 +31,7 @@ import os from "node:os";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { SCENARIOS, loadScenario } from "./lib/scenarios.mjs";
-import { LIBS, baselineOf } from "./lib/libs.mjs";
+import { LIBS, baselineOf, peersOf, libsOf, peerModule, peerLabel, PEER_INFO } from "./lib/libs.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..");
@@ -34,20 +40,21 @@ const MARK = "@@bench ";
 // ---- command line -------------------------------------------------------------------------
 function usage(msg) {
   if (msg) console.error(`bench: ${msg}`);
-  console.error(`usage: npm run bench -- [--quick] [--lib baton|baseline] [--out FILE] [scenario...]
-scenarios: ${SCENARIOS.join(", ")}`);
+  console.error(`usage: npm run bench -- [--quick] [--lib baton|baseline|PEER[,...]] [--rounds N] [--out FILE] [scenario...]
+scenarios: ${SCENARIOS.join(", ")}
+peers: baseline (every scenario's baseline or peers), ${Object.keys(PEER_INFO).join(", ")}`);
   process.exit(2);
 }
 const args = process.argv.slice(2);
-let quick = false, libs = [...LIBS], out = path.join(here, "results.json"), rounds = null;
+let quick = false, libFilter = null, out = path.join(here, "results.json"), rounds = null;
 const wanted = [];
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   if (a === "--quick") quick = true;
   else if (a === "--lib" || a.startsWith("--lib=")) {
     const v = a.includes("=") ? a.slice(6) : args[++i];
-    if (!LIBS.includes(v)) usage(`unknown library ${JSON.stringify(v)}`);
-    libs = [v];
+    if (!v) usage("--lib needs a library name");
+    libFilter = [...(libFilter ?? []), ...v.split(",").filter(Boolean)];
   } else if (a === "--out" || a.startsWith("--out=")) {
     out = path.resolve(a.includes("=") ? a.slice(6) : args[++i]);
   } else if (a === "--rounds" || a.startsWith("--rounds=")) {
@@ -58,8 +65,20 @@ for (let i = 0; i < args.length; i++) {
   else wanted.push(a);
 }
 rounds ??= quick ? 1 : 2;
-const selected = wanted.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => wanted.some((w) => s === w || s.startsWith(w)));
+// A word that is a scenario's exact name selects only it (`pingpong` is not `pingpong_xthread`);
+// any other word selects every scenario it prefixes (`spsc` is all three spsc_*).
+const matches = (s, w) => (SCENARIOS.includes(w) ? s === w : s.startsWith(w));
+const selected = wanted.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => wanted.some((w) => matches(s, w)));
 for (const w of wanted) if (!SCENARIOS.some((s) => s === w || s.startsWith(w))) usage(`no scenario matches ${JSON.stringify(w)}`);
+const loaded = new Map();
+for (const name of selected) loaded.set(name, await loadScenario(name));
+// --lib: "baton", "baseline" (every non-baton library: a scenario's baseline or all its peers),
+// or a peer's name. A scenario runs for the libraries it has among those; none: it is skipped.
+if (libFilter) {
+  const known = new Set([...LIBS, ...[...loaded.values()].flatMap(libsOf)]);
+  for (const l of libFilter) if (!known.has(l)) usage(`unknown library ${JSON.stringify(l)} for ${wanted.length ? "these scenarios" : "any scenario"} (known: ${[...known].join(", ")})`);
+}
+const libsFor = (sc) => libsOf(sc).filter((l) => !libFilter || libFilter.includes(l) || (l !== "baton" && libFilter.includes("baseline")));
 
 // ---- machine and versions -----------------------------------------------------------------
 function readJson(p) {
@@ -103,6 +122,7 @@ const versions = {
   baseline: "bench/baselines/promise-chan.mjs", // the channel scenarios' baseline
   baselines: null, // every baseline module this run used: filled in below
   asyncMutex: readJson(path.join(root, "node_modules/async-mutex/package.json"))?.version ?? null,
+  peers: null, // every peer this run used, with its npm package version where it is one: filled in below
   tinybench: readJson(path.join(root, "node_modules/tinybench/package.json"))?.version ?? null,
   assemblyscript: readJson(path.join(root, "node_modules/assemblyscript/package.json"))?.version ?? null,
   node: process.version,
@@ -178,7 +198,7 @@ function fmtValue(v, unit) {
 }
 function fmtTarget(t) {
   if (!t) return "—";
-  if (t.ratio != null) return `≤ ${t.ratio.toFixed(1)}×`;
+  if (t.ratio != null) return `≤ ${+t.ratio.toFixed(2)}×`;
   if (t.max != null) return `≤ ${t.max} B`;
   return "—";
 }
@@ -188,54 +208,71 @@ function judge(t, batonValue, ratio) {
   if (t.max != null) return batonValue == null ? null : batonValue <= t.max;
   return null;
 }
-function cell(r, unit) {
+function fmtRate(perSecond) {
+  if (!Number.isFinite(perSecond)) return "";
+  return perSecond >= 1e6 ? `${(perSecond / 1e6).toFixed(2)} M/s` : `${(perSecond / 1e3).toFixed(0)} k/s`;
+}
+function cell(r, unit, throughput) {
   if (!r) return "—";
-  if (r.status === "ok") return fmtValue(r.value, unit);
+  if (r.status === "ok") return fmtValue(r.value, unit) + (throughput ? ` (${fmtRate(1e9 / r.value)})` : "");
   return r.kind === "hang" || r.kind === "deadlock" ? r.kind.toUpperCase() : "ERROR";
 }
 function printTable(rows) {
-  const head = ["scenario", "per", "baton", "baseline", "ratio", "target", "met", "baseline is"];
-  const body = rows.map((r) => [
-    r.name, r.per,
-    cell(r.baton, r.unit),
-    cell(r.baseline, r.unit),
-    r.ratio == null ? "—" : `${r.ratio.toFixed(2)}×`,
-    fmtTarget(r.target),
-    r.met == null ? (r.target ? "?" : "") : r.met ? "yes" : "NO",
-    r.baselineName,
-  ]);
+  const head = ["scenario", "per", "baton", "peer", "ratio", "target", "met", "peer is"];
+  const body = rows.flatMap((r) =>
+    r.peers.map((p) => [
+      r.name, r.per + (r.throughput ? " *" : ""),
+      cell(r.baton, r.unit, r.throughput),
+      cell(p.result, r.unit, r.throughput),
+      p.ratio == null ? "—" : `${p.ratio.toFixed(2)}×`,
+      fmtTarget(p.target),
+      p.met == null ? (p.target ? "?" : "") : p.met ? "yes" : "NO",
+      p.label,
+    ]),
+  );
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells) => cells.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(w[i]) : c.padEnd(w[i]))).join("  ").trimEnd();
   console.log("\n" + line(head));
   console.log(w.map((n) => "-".repeat(n)).join("  "));
   for (const b of body) console.log(line(b));
-  console.log("\nbaton and baseline: median per operation (ns, or bytes per parked goroutine); ratio = baton / baseline.");
+  console.log("\nbaton and peer: median per operation (ns, or bytes per parked goroutine); ratio = baton / peer, lower is better.");
+  if (rows.some((r) => r.throughput))
+    console.log("* throughput scenario: figures are time per value (values/s in brackets) and the ratio compares time per value,\n  so lower is better here too: a ratio of 0.25× is 4× the peer's values/s.");
 }
 
 // ---- main ---------------------------------------------------------------------------------
-if (!existsSync(path.join(root, "dist/index.js")) && libs.includes("baton"))
+const runsBaton = [...loaded.values()].some((sc) => libsFor(sc).includes("baton"));
+if (!existsSync(path.join(root, "dist/index.js")) && runsBaton)
   console.warn("bench: dist/index.js is missing: baton's scenarios will fail (run `npm run build`, or pass --lib baseline)");
 
 console.log(`baton bench${quick ? " (quick)" : ""}: node ${process.version}, ${os.platform()} ${os.arch()}, ${cpus.length}× ${cpus[0]?.model ?? "?"}`);
 const started = Date.now();
 const rows = [];
+const libWidth = Math.max(9, ...[...loaded.values()].flatMap((sc) => libsFor(sc).map((l) => l.length)));
 for (const name of selected) {
-  const sc = await loadScenario(name);
-  const baselineName = baselineOf(sc);
+  const sc = loaded.get(name);
+  const libs = libsFor(sc);
+  if (libs.length === 0) {
+    console.log(`  ${name.padEnd(24)} skipped: none of --lib ${libFilter.join(",")} (it runs ${libsOf(sc).join(", ")})`);
+    continue;
+  }
+  const baselineName = sc.peers ? null : baselineOf(sc);
   const row = {
-    name, unit: sc.unit, per: sc.per, batch: sc.batch ?? null, count: sc.count ?? null, capacity: sc.capacity ?? null, target: sc.target ?? null,
-    baselineName, baselineModule: `bench/baselines/${baselineName}.mjs`,
+    name, unit: sc.unit, per: sc.per, throughput: !!sc.throughput, batch: sc.batch ?? null, count: sc.count ?? null, capacity: sc.capacity ?? null,
+    target: sc.target ?? null, targets: sc.targets ?? null, libs,
+    baselineName, baselineModule: baselineName ? `bench/baselines/${baselineName}.mjs` : null,
   };
   const runs = Object.fromEntries(libs.map((l) => [l, []]));
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? libs : [...libs].reverse();
     for (const lib of order) {
-      process.stdout.write(`  ${name.padEnd(24)} ${lib.padEnd(9)}${rounds > 1 ? ` r${round + 1}` : ""} `);
+      process.stdout.write(`  ${name.padEnd(24)} ${lib.padEnd(libWidth)}${rounds > 1 ? ` r${round + 1}` : ""} `);
       const r = await runChild(name, lib);
       runs[lib].push(r);
       if (r.status === "ok") {
         const extra = sc.kind === "memory" ? ` (heap ${Math.round(r.heapBytes)} + core ${Math.round(r.coreBytes)}; after close ${Math.round(r.leftAfterCloseBytes)})` : ` (±${r.rme.toFixed(1)}%, ${r.samples} samples)`;
-        console.log(`${fmtValue(r.value, sc.unit)}${extra}${r.goroutinesLeft ? `  WARNING: ${r.goroutinesLeft} goroutines left running` : ""}`);
+        const rate = sc.throughput ? `/value, ${fmtRate(1e9 / r.value)}` : "";
+        console.log(`${fmtValue(r.value, sc.unit)}${rate}${extra}${r.goroutinesLeft ? `  WARNING: ${r.goroutinesLeft} goroutines left running` : ""}`);
       } else {
         console.log(`ERROR (${r.kind}): ${r.error?.message}`);
         if (r.stderr) console.log(r.stderr.replace(/^/gm, "      | "));
@@ -244,9 +281,18 @@ for (const name of selected) {
   }
   for (const lib of libs) row[lib] = combine(runs[lib]);
   const b = row.baton?.status === "ok" ? row.baton.value : null;
-  const base = row.baseline?.status === "ok" ? row.baseline.value : null;
-  row.ratio = b != null && base ? b / base : null;
-  row.met = judge(row.target, b, row.ratio);
+  // One entry per peer, whether or not it ran (a peer left out by --lib shows as "—").
+  row.peers = peersOf(sc).map((peer) => {
+    const result = row[peer] ?? null;
+    const v = result?.status === "ok" ? result.value : null;
+    const ratio = b != null && v ? b / v : null;
+    const target = sc.targets?.[peer] ?? sc.target ?? null;
+    return { name: peer, label: peerLabel(sc, peer), module: peerModule(sc, peer), result, ratio, target, met: judge(target, b, ratio) };
+  });
+  // The scenario is met when every peer's target is; unknown while any is.
+  const judged = row.peers.filter((p) => p.target);
+  row.met = judged.length === 0 ? judge(row.target, b, null) : judged.some((p) => p.met === false) ? false : judged.every((p) => p.met === true) ? true : null;
+  if (!sc.peers) row.ratio = row.peers[0].ratio;
   rows.push(row);
 }
 
@@ -255,14 +301,22 @@ const elapsed = (Date.now() - started) / 1000;
 console.log(`total ${elapsed.toFixed(1)} s`);
 
 machine.loadavgAtEnd = os.loadavg();
-versions.baselines = Object.fromEntries(rows.map((r) => [r.baselineName, r.baselineModule]));
+versions.baselines = Object.fromEntries(rows.filter((r) => r.baselineName).map((r) => [r.baselineName, r.baselineModule]));
+versions.peers = Object.fromEntries(
+  [...new Set(rows.flatMap((r) => r.peers.map((p) => p.name)).filter((p) => p !== "baseline"))].map((p) => {
+    const pkg = PEER_INFO[p]?.pkg;
+    return [p, pkg ? { package: pkg, version: readJson(path.join(root, "node_modules", pkg, "package.json"))?.version ?? null } : { builtin: `node ${process.version}` }];
+  }),
+);
+// schema 2: scenarios[name].peers (one entry per peer: module, result, ratio, target, met) and
+// .throughput; `baseline`, `ratio` and `baselineModule` stay for the one-baseline scenarios.
 const results = {
-  schema: 1,
+  schema: 2,
   date: new Date().toISOString(),
   quick,
   filter: wanted.length ? wanted : null,
-  libraries: libs,
-  complete: selected.length === SCENARIOS.length && libs.length === LIBS.length,
+  libraries: libFilter ?? "all",
+  complete: selected.length === SCENARIOS.length && !libFilter,
   elapsedSeconds: elapsed,
   machine,
   versions,
@@ -270,14 +324,27 @@ const results = {
     statistic: "median (p50) of tinybench latency samples, each one batch, divided by the batch size; over rounds, the median of the rounds' medians",
     rounds,
     isolation: "one child process per (scenario, library)",
-    ratio: "baton / baseline",
+    ratio: "baton / peer, per operation; throughput scenarios per value (time), so lower is better everywhere",
   },
   scenarios: Object.fromEntries(
     rows.map((r) => [
       r.name,
       {
-        unit: r.unit, per: r.per, batch: r.batch, count: r.count, capacity: r.capacity,
-        target: r.target, baselineModule: r.baselineModule, baton: r.baton ?? null, baseline: r.baseline ?? null, ratio: r.ratio, met: r.met,
+        unit: r.unit, per: r.per, throughput: r.throughput, batch: r.batch, count: r.count, capacity: r.capacity,
+        ...(r.baselineName
+          ? { target: r.target, baselineModule: r.baselineModule, baton: r.baton ?? null, baseline: r.baseline ?? null, ratio: r.ratio }
+          : { targets: r.targets, batonModule: `bench/xthread/${r.name}.baton.mjs`, baton: r.baton ?? null }),
+        met: r.met,
+        peers: Object.fromEntries(
+          r.peers.map((p) => [
+            p.name,
+            {
+              label: p.label, module: p.module, result: p.result, ratio: p.ratio, target: p.target, met: p.met,
+              ...(r.throughput ? { valuesPerSecond: p.result?.status === "ok" ? 1e9 / p.result.value : null } : {}),
+            },
+          ]),
+        ),
+        ...(r.throughput ? { batonValuesPerSecond: r.baton?.status === "ok" ? 1e9 / r.baton.value : null } : {}),
       },
     ]),
   ),
@@ -286,7 +353,7 @@ writeFileSync(out + ".tmp", JSON.stringify(results, null, 2) + "\n");
 renameSync(out + ".tmp", out);
 console.log(`wrote ${path.relative(process.cwd(), out) || out}`);
 
-const failed = rows.filter((r) => libs.some((l) => r[l]?.status !== "ok"));
+const failed = rows.filter((r) => r.libs.some((l) => r[l]?.status !== "ok"));
 if (failed.length) {
   console.log(`\n${failed.length} scenario(s) failed: ${failed.map((r) => r.name).join(", ")}`);
   process.exitCode = 1;

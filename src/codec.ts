@@ -269,18 +269,27 @@ const REFUSED: Record<string, string> = {
 };
 
 /** Host classes refused whatever their tag says (Node's MessagePort says "EventTarget"), where
- *  the platform has them. */
-const REFUSED_CLASSES: [new (...args: never[]) => object, string][] = [];
-for (const name of ["MessagePort", "Blob", "ReadableStream", "WritableStream", "TransformStream", "ImageBitmap", "OffscreenCanvas", "CryptoKey"]) {
-  const C = (globalThis as Record<string, unknown>)[name];
-  if (typeof C === "function") REFUSED_CLASSES.push([C as new () => object, REFUSED["[object " + name + "]"]]);
+ *  the platform has them. Looked up on first need, not at load: several of Node's web globals
+ *  are lazy getters that load whole subsystems (CryptoKey initialises the crypto library, which
+ *  hung a worker that touched it while others started), and every other refused kind has its
+ *  own tag. */
+let refusedClasses: [new (...args: never[]) => object, string][] | null = null;
+
+function hostClasses(): [new (...args: never[]) => object, string][] {
+  if (refusedClasses === null) {
+    refusedClasses = [];
+    const C = (globalThis as Record<string, unknown>).MessagePort;
+    if (typeof C === "function") refusedClasses.push([C as new () => object, REFUSED["[object MessagePort]"]!]);
+  }
+  return refusedClasses;
 }
 
 /** The TypeError words for an object of this tag that is refused, or undefined if it copies. */
 function refused(o: object, tag: string): string | undefined {
   const what = REFUSED[tag];
   if (what !== undefined) return what;
-  for (let i = 0; i < REFUSED_CLASSES.length; i++) if (o instanceof REFUSED_CLASSES[i][0]) return REFUSED_CLASSES[i][1];
+  const classes = hostClasses();
+  for (let i = 0; i < classes.length; i++) if (o instanceof classes[i]![0]) return classes[i]![1];
   // "[object Intl.Collator]", "[object WebAssembly.Memory]", "[object Array Iterator]", ...
   const name = tag.slice(8, -1);
   if (name.startsWith("Intl.") || name.startsWith("WebAssembly.") || name.endsWith("Iterator")) {

@@ -48,3 +48,10 @@ export function liveChannels(): number {
 export function collectChannels(): void {
   freeDeadChannels();
 }
+
+/** Checks the core allocator's invariants (assembly/alloc.ts, heapCheck): 0, or the negative code
+ *  of the first that fails. */
+export function heapCheck(): number {
+  ensureCore();
+  return core.heapCheck();
+}

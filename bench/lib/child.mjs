@@ -20,6 +20,7 @@ function errorInfo(e) {
   return { message: String(e?.message ?? e), name: e?.name, stack: e?.stack ? String(e.stack) : undefined };
 }
 let reported = false;
+let hasClose = false; // the scenario held resources (workers) and closed them
 function fail(kind, e) {
   if (reported) return;
   reported = true;
@@ -43,10 +44,32 @@ const DEFAULTS = {
   quick: { time: 150, iterations: 3, warmupTime: 30, warmupIterations: 1 },
 };
 
+// `make(lib)` returns (or resolves to) the iteration function, or, for a scenario that holds
+// resources across iterations (the cross-thread ones: workers), `{ run, close }`; `close` is
+// called once sampling ends, whether it succeeded or not, before the result is reported.
 async function timed(scenario, lib) {
   const opts = { ...DEFAULTS[quick ? "quick" : "full"], ...(scenario.options?.[quick ? "quick" : "full"] ?? {}) };
   opts.time = Math.max(1, opts.time / rounds);
-  const fn = scenario.make(lib);
+  const made = await scenario.make(lib);
+  if (typeof made === "function") return sample(scenario, lib, made, opts);
+  let res, failed = false;
+  try {
+    res = await sample(scenario, lib, made.run, opts);
+  } catch (e) {
+    failed = true;
+    throw e;
+  } finally {
+    hasClose = true;
+    // After a failure the error is what matters: close({ failed: true }) may stop at once
+    // (a pool terminates rather than waiting for stuck goroutines) and its own error is dropped.
+    const closing = Promise.resolve().then(() => made.close({ failed }));
+    if (failed) await closing.catch(() => {});
+    else await closing;
+  }
+  return res;
+}
+
+async function sample(scenario, lib, fn, opts) {
   const bench = new Bench({ ...opts, throws: true, retainSamples: false });
   bench.add(`${scenario.name}/${lib.name}`, fn, {
     async: true,
@@ -59,7 +82,7 @@ async function timed(scenario, lib) {
   const r = task.result;
   if (r.state !== "completed") throw r.error ?? new Error(`task ended in state ${r.state}`);
   const perOp = (ms) => (ms * 1e6) / scenario.batch;
-  return {
+  const res = {
     value: perOp(r.latency.p50),
     mean: perOp(r.latency.mean),
     min: perOp(r.latency.min),
@@ -70,6 +93,8 @@ async function timed(scenario, lib) {
     batch: scenario.batch,
     iterationMs: r.latency.p50,
   };
+  if (scenario.throughput) res.perSecond = 1e9 / res.value;
+  return res;
 }
 
 try {
@@ -90,4 +115,14 @@ try {
   report({ status: "ok", ...res });
 } catch (e) {
   fail("error", e);
+}
+// A scenario that closed its workers must leave nothing alive: if this process has not exited
+// 5 s after its result, something (a worker, a handle) outlived close(); say so and exit.
+// After a failure the error is already reported: exit without waiting for stragglers.
+if (process.exitCode) setTimeout(() => process.exit(), 1000).unref();
+else if (hasClose) {
+  setTimeout(() => {
+    console.error("bench child: still alive 5 s after close(): a worker or handle outlived the scenario");
+    process.exit(3);
+  }, 5000).unref();
 }

@@ -6,12 +6,19 @@
 // (`export const baseline = "async-mutex"` loads bench/baselines/async-mutex.mjs), else the
 // promise channel (bench/baselines/promise-chan.mjs), as for every channel scenario.
 //
+// A scenario may instead name several peers (`export const peers = ["postmessage", "ringbuf"]`):
+// then it runs for baton and for each peer, each in its own child, and a peer's library is just
+// its name (`{ name: "ringbuf" }`); the scenario's own code picks that peer's side (the
+// cross-thread scenarios: bench/xthread/<scenario>.<peer>.mjs, see lib/xthread.mjs).
+// "baseline" is the one peer of a scenario that names no peers.
+//
 // The surfaces, by the scenarios that use them:
 //   channels (pingpong ... sieve2000)   chan, recv, send, select, go
 //   mutex_*                             Mutex (lock() resolves to a key, unlock(key)), go
 //   waitgroup_1e5                       WaitGroup (add, done, wait), go
 //   timers_1e5                          newTimer(ms) -> handle, stopTimer(handle) -> boolean
 //   context_cancel_1e4                  ctxRoot(), ctxChild(parent), ctxCancel(h), ctxCanceled(h)
+//   *_xthread, pool_tasks               the side modules import what they use themselves
 // baton's entries are its own exports where the shapes already agree (Mutex, WaitGroup, go,
 // newTimer) and one-line adapters where a baseline's idiom differs (stopTimer, ctx*).
 
@@ -20,6 +27,36 @@ export const LIBS = ["baton", "baseline"];
 /** The baseline module a scenario runs against: its file name under bench/baselines/. */
 export function baselineOf(scenario) {
   return scenario?.baseline ?? "promise-chan";
+}
+
+/** The libraries baton is compared with in a scenario: its `peers`, else ["baseline"]. */
+export function peersOf(scenario) {
+  return scenario?.peers ?? ["baseline"];
+}
+
+/** Every library a scenario runs for, baton first. */
+export function libsOf(scenario) {
+  return ["baton", ...peersOf(scenario)];
+}
+
+/** Where a peer's code lives, relative to the repository root. */
+export function peerModule(scenario, peer) {
+  return peer === "baseline" ? `bench/baselines/${baselineOf(scenario)}.mjs` : `bench/xthread/${scenario.name}.${peer}.mjs`;
+}
+
+/** How the table and results.json name a peer; `pkg` is the npm package whose version is recorded. */
+export const PEER_INFO = {
+  postmessage: { label: "postMessage", pkg: null },
+  "postmessage-broker": { label: "postMessage, broker", pkg: null },
+  ringbuf: { label: "ringbuf.js", pkg: "ringbuf.js" },
+  waitasync: { label: "Atomics.waitAsync", pkg: null },
+  piscina: { label: "piscina", pkg: "piscina" },
+};
+
+/** The table's "peer is" cell: the baseline module's name, or the peer's label (a scenario's `peerLabels` first). */
+export function peerLabel(scenario, peer) {
+  if (peer === "baseline") return baselineOf(scenario);
+  return scenario?.peerLabels?.[peer] ?? PEER_INFO[peer]?.label ?? peer;
 }
 
 export async function loadLib(name, scenario = null) {
@@ -41,6 +78,8 @@ export async function loadLib(name, scenario = null) {
     const { withCancel, background, Canceled } = m;
     return {
       name, impl: "baton",
+      // shared channels across workers (undefined until dist/ has them)
+      attach: m.attach, workers: m.workers,
       chan: m.chan, recv: m.recv, send: m.send, select: m.select, go: m.go,
       gosched: m.gosched, numGoroutine: m.numGoroutine, goroutines: m.goroutines,
       setPanicHandler: m.setPanicHandler,
@@ -58,6 +97,7 @@ export async function loadLib(name, scenario = null) {
     };
   }
   if (name === "baseline") {
+    if (scenario?.peers) throw new Error(`${scenario.name} has no "baseline": its peers are ${scenario.peers.join(", ")}`);
     const which = baselineOf(scenario);
     if (!/^[a-z0-9-]+$/.test(which)) throw new Error(`bad baseline name ${JSON.stringify(which)}`);
     const m = await import(`../baselines/${which}.mjs`);
@@ -70,5 +110,6 @@ export async function loadLib(name, scenario = null) {
     }
     return { ...m, name, impl: m.name };
   }
-  throw new Error(`unknown library ${JSON.stringify(name)} (known: ${LIBS.join(", ")})`);
+  if (scenario?.peers?.includes(name)) return { name, impl: name };
+  throw new Error(`unknown library ${JSON.stringify(name)} (known: ${libsOf(scenario).join(", ")})`);
 }

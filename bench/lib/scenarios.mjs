@@ -15,6 +15,12 @@ export const SCENARIOS = [
   "waitgroup_1e5",
   "timers_1e5",
   "context_cancel_1e4",
+  // across node:worker_threads, each against its own peers (bench/xthread/)
+  "spsc_xthread",
+  "pingpong_xthread",
+  "mpmc_xthread",
+  "objects_xthread",
+  "pool_tasks",
 ];
 
 export function loadScenario(name) {
