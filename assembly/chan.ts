@@ -124,19 +124,19 @@ function unlinkFromSelect(t: u32, s: u32, w: u32): void {
  *  returns it, or 0 if there is none. A waiter of a select claims the select: for a select with
  *  shared cases by a CAS on its DONE word (a stale waiter, whose select another waker fired
  *  first, is skipped); a waiter of a thread that has died is skipped and its value freed. */
-export function dequeue(t: u32, c: u32, q: u32): u32 {
+export function dequeue(t: u32, c: u32, q: u32, shared: bool): u32 {
   while (true) {
     const w = load<u32>(c + q);
     if (w == 0) return 0;
     unlink(c, q, w);
     const s = load<u32>(w, W_SEL);
-    if (load<u32>(ctx(load<u32>(w, W_THREAD)), T_STATE) != TS_ALIVE) {
+    if (shared && load<u32>(ctx(load<u32>(w, W_THREAD)), T_STATE) != TS_ALIVE) {
       // Its thread ended: the thread's cleanup (threadDead) frees the record.
       if ((load<u32>(w, W_KIND) & 1) != 0) freeValue(t, w + W_VALUE);
       continue;
     }
     if (s != 0) {
-      if (load<u32>(s, S_SHARED) != 0) {
+      if (shared || load<u32>(s, S_SHARED) != 0) {
         if (atomic.cmpxchg<u32>(s + S_DONE, 0, 1) != 0) continue; // stale
       } else {
         store<u32>(s, 1, S_DONE);
@@ -199,7 +199,7 @@ export function trySend(t: u32, c: u32): i32 {
   const flags = load<u32>(c, C_FLAGS);
   if ((flags & F_CLOSED) != 0) return result(R_CLOSED, 0);
   if (load<u32>(c, C_RECVQ_HEAD) != 0) {
-    const w = dequeue(t, c, C_RECVQ_HEAD);
+    const w = dequeue(t, c, C_RECVQ_HEAD, false);
     if (w != 0) return deliver(t, w, R_HANDOFF, false);
   }
   const cap = load<u32>(c, C_CAP);
@@ -221,7 +221,7 @@ export function trySend(t: u32, c: u32): i32 {
 export function tryRecv(t: u32, c: u32): i32 {
   const cap = load<u32>(c, C_CAP);
   if (load<u32>(c, C_SENDQ_HEAD) != 0) {
-    const w = dequeue(t, c, C_SENDQ_HEAD);
+    const w = dequeue(t, c, C_SENDQ_HEAD, false);
     if (w != 0) {
       const r = deliver(t, w, R_HANDOFF, false);
       if (cap == 0) return r;
@@ -272,7 +272,7 @@ export function tryRecv(t: u32, c: u32): i32 {
 export function trySendShared(t: u32, c: u32, v: u32): i32 {
   if ((load<u32>(c, C_FLAGS) & F_CLOSED) != 0) return result(R_CLOSED, 0);
   if (load<u32>(c, C_RECVQ_HEAD) != 0) {
-    const w = dequeue(t, c, C_RECVQ_HEAD);
+    const w = dequeue(t, c, C_RECVQ_HEAD, true);
     if (w != 0) {
       if (load<u32>(w, W_THREAD) == t) copyValue(ctx(t) + T_STAGE_OUT, v);
       else copyValue(w + W_VALUE, v);
@@ -296,7 +296,7 @@ export function tryRecvShared(t: u32, c: u32): i32 {
   const cap = load<u32>(c, C_CAP);
   const out = ctx(t) + T_STAGE_OUT;
   if (load<u32>(c, C_SENDQ_HEAD) != 0) {
-    const w = dequeue(t, c, C_SENDQ_HEAD);
+    const w = dequeue(t, c, C_SENDQ_HEAD, true);
     if (w != 0) {
       if (cap == 0) {
         copyValue(out, w + W_VALUE);
@@ -379,9 +379,9 @@ export function chanCloseNext(t: u32, c: u32): i32 {
   if ((load<u32>(c, C_FLAGS) & F_CLOSED) != 0) {
     while (true) {
       let isSend: u32 = 0;
-      let w = dequeue(t, c, C_RECVQ_HEAD);
+      let w = dequeue(t, c, C_RECVQ_HEAD, shared);
       if (w == 0) {
-        w = dequeue(t, c, C_SENDQ_HEAD);
+        w = dequeue(t, c, C_SENDQ_HEAD, shared);
         if (w == 0) break;
         isSend = 1;
         if (shared) freeValue(t, w + W_VALUE);

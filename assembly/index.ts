@@ -8,7 +8,7 @@ export {
 } from "./chan";
 export { seed, selReserve, selPoll, selDeferred } from "./select";
 export { inboxNext } from "./inbox";
-export { valueAlloc, valueFree } from "./queue";
+export { valueAlloc, valueFree, recordBytes } from "./queue";
 export { threadInit, threadDead, threadSweep, threadByOsid, threadChild, threadAlive } from "./thread";
 export { chanCheck } from "./check";
 export { wqNew, wqFree, wqPark, wqPeek, wqPeekArg, wqTake, wqCancel, wqLen } from "./waitq";

@@ -12,9 +12,10 @@
 import {
   MAGIC_WAITER, WAITER_CLASS, W_MAGIC, W_NEXT, W_PREV, W_CHAN, W_SEL, W_SLOT, W_KIND, W_SEL_NEXT,
   W_THREAD, W_QUEUED, W_INBOX_NEXT, W_RESULT, MAX_THREADS, T_STAGE_IN, T_STAGE_OUT, T_SCRATCH,
-  T_SCRATCH_CAP, SC_STRIDE, SC_VALUE, E_BAD, ctx, V_TAG, V_LEN, V_PAYLOAD, V_STR, V_OBJ, OWNER_SHARED,
+  T_SCRATCH_CAP, SC_STRIDE, SC_VALUE, E_BAD, T_WCACHE, T_WCOUNT, WCACHE_MAX, ctx, V_TAG, V_LEN, V_PAYLOAD, V_STR, V_OBJ, OWNER_SHARED,
 } from "./layout";
 import { allocRecord, freeRecord } from "./records";
+import { bytesInUse, blockSize } from "./alloc";
 
 /** Bytes of a waiter record. */
 // @ts-ignore: decorator
@@ -48,8 +49,15 @@ import { allocRecord, freeRecord } from "./records";
  *  exhausted. kind: bit 0 = send, bits 1.. = case index (or a wait queue's argument). */
 // @ts-ignore: decorator
 @inline export function newWaiter(t: u32, c: u32, slot: u32, kind: u32, sel: u32): u32 {
-  const w = allocRecord(t, WAITER_SIZE, t);
-  if (w == 0) return 0;
+  const x = ctx(t);
+  let w = load<u32>(x, T_WCACHE);
+  if (w != 0) {
+    store<u32>(x, load<u32>(w, W_NEXT), T_WCACHE);
+    store<u32>(x, load<u32>(x, T_WCOUNT) - 1, T_WCOUNT);
+  } else {
+    w = allocRecord(t, WAITER_SIZE, t);
+    if (w == 0) return 0;
+  }
   store<u32>(w, MAGIC_WAITER, W_MAGIC);
   store<u32>(w, c, W_CHAN);
   store<u32>(w, sel, W_SEL);
@@ -63,11 +71,20 @@ import { allocRecord, freeRecord } from "./records";
   return w;
 }
 
-/** Frees waiter w (its magic is cleared by the allocator's free). */
+/** Frees waiter w of thread t's: to t's spare waiters (WCACHE) while it has room, else to the
+ *  allocator. Its magic is cleared either way. */
 // @ts-ignore: decorator
 @inline export function freeWaiter(t: u32, w: u32): void {
   store<u32>(w, 0, W_MAGIC);
-  freeRecord(t, w, WAITER_SIZE);
+  const x = ctx(t);
+  const n = load<u32>(x, T_WCOUNT);
+  if (n < WCACHE_MAX && load<u32>(w, W_THREAD) == t) {
+    store<u32>(w, load<u32>(x, T_WCACHE), W_NEXT);
+    store<u32>(x, w, T_WCACHE);
+    store<u32>(x, n + 1, T_WCOUNT);
+  } else {
+    freeRecord(t, w, WAITER_SIZE);
+  }
 }
 
 /** Copies the 16-byte value slot at `from` to `to`. */
@@ -117,4 +134,17 @@ export function valueFree(t: u32, v: u32): i32 {
   if (v != x + T_STAGE_IN && v != x + T_STAGE_OUT && !inScratch) return E_BAD;
   freeValue(t, v);
   return 0;
+}
+
+/** Bytes thread t holds in records in use: its blocks less its spare waiters (WCACHE). */
+export function recordBytes(t: u32): i32 {
+  const total = bytesInUse(t);
+  if (total < 0) return total;
+  let spare: u32 = 0;
+  let w = load<u32>(ctx(t), T_WCACHE);
+  while (w != 0) {
+    spare += blockSize(w) + 16; // the allocator's block header
+    w = load<u32>(w, W_NEXT);
+  }
+  return total - <i32>spare;
 }

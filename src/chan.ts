@@ -10,9 +10,9 @@
 // peer of another thread is completed by the core, through that thread's inbox (inbox.ts), which
 // completes it with completeRemote. No user code runs inside a core call.
 //
-// One path per direction: sendDone and recvDone finish a send or a receive that the core
-// performed, for Chan's methods and select alike (as Go's send and recv serve chansend and
-// selectgo).
+// One path per direction: Chan's sendDone and recvDone finish a send or a receive that the core
+// performed, for Chan's own methods and for select alike (as Go's send and recv serve chansend
+// and selectgo).
 //
 // Identity: a channel's core address is in a private field, and the constructor takes a key only
 // this module has, so no JS code can point a Chan at another channel's record. A shared channel
@@ -163,50 +163,6 @@ export function completeRemote(r: number): void {
   }
 }
 
-/** Finishes a send that the core performed on `ch` (result r: R_BUFFERED, R_HANDOFF or R_DONE):
- *  puts a local value where it goes, and completes a receiver of this thread's that it woke. */
-export function sendDone(ch: Chan<any>, r: number, v: unknown): void {
-  const code = r & 15;
-  if (code === R_BUFFERED) bufOf(ch)[r >>> 4] = v;
-  else if (code === R_HANDOFF) {
-    if (sharedOf(ch)) wakeReceiver(r >>> 4, takeValue(stageOut()), true, false);
-    else wakeReceiver(r >>> 4, v, true, ch.cap !== 0);
-  }
-}
-
-/** Finishes a receive that the core performed on `ch` (result r: R_BUFFERED, R_HANDOFF,
- *  R_BUFFERED_SENDER or R_DONE): returns the value received, completing a sender of this
- *  thread's that it took. */
-export function recvDone(ch: Chan<any>, r: number): unknown {
-  switch (r & 15) {
-    case R_BUFFERED: {
-      const buf = bufOf(ch);
-      const pos = r >>> 4;
-      const v = buf[pos];
-      buf[pos] = undefined;
-      return v;
-    }
-    case R_HANDOFF:
-      if (sharedOf(ch)) {
-        const v = takeValue(stageOut());
-        takeFromSender(r >>> 4, false);
-        return v;
-      }
-      return takeFromSender(r >>> 4, false);
-    case R_BUFFERED_SENDER: {
-      // The head value goes to the receiver; the parked sender's value takes its place, which
-      // the core has made the tail.
-      const pos = words()[CTX + CTX_LAST_POS]!;
-      const buf = bufOf(ch);
-      const v = buf[pos];
-      buf[pos] = takeFromSender(r >>> 4, true);
-      return v;
-    }
-    default: // R_DONE
-      return takeValue(stageOut());
-  }
-}
-
 // A local channel's core record is freed once its JS object has been garbage collected.
 const channels = new Reclaimer((id) => core.chanFree(T, id));
 
@@ -317,7 +273,6 @@ export interface RecvChan<out T> {
 
 const KEY = {};
 let idOf: (ch: Chan<any>) => number;
-let bufOf: (ch: Chan<any>) => unknown[];
 let sharedOf: (ch: Chan<any>) => boolean;
 
 /**
@@ -339,7 +294,6 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
 
   static {
     idOf = (ch) => ch.#id;
-    bufOf = (ch) => ch.#buf;
     sharedOf = (ch) => ch.#shared;
   }
 
@@ -355,6 +309,51 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     return core.chanLen(this.#id);
   }
 
+  /** @internal Finishes a send that the core performed (result r: R_BUFFERED, R_HANDOFF or
+   *  R_DONE): puts a local value where it goes, and completes a receiver of this thread's that
+   *  it woke. */
+  sendDone(r: number, v: unknown): void {
+    const code = r & 15;
+    if (code === R_BUFFERED) this.#buf[r >>> 4] = v;
+    else if (code === R_HANDOFF) {
+      if (this.#shared) wakeReceiver(r >>> 4, takeValue(stageOut()), true, false);
+      else wakeReceiver(r >>> 4, v, true, this.#cap !== 0);
+    }
+  }
+
+  /** @internal Finishes a receive that the core performed (result r: R_BUFFERED, R_HANDOFF,
+   *  R_BUFFERED_SENDER or R_DONE): returns the value received, completing a sender of this
+   *  thread's that it took. */
+  recvDone(r: number): unknown {
+    switch (r & 15) {
+      case R_BUFFERED: {
+        const buf = this.#buf;
+        const pos = r >>> 4;
+        const v = buf[pos];
+        buf[pos] = undefined;
+        return v;
+      }
+      case R_HANDOFF:
+        if (this.#shared) {
+          const v = takeValue(stageOut());
+          takeFromSender(r >>> 4, false);
+          return v;
+        }
+        return takeFromSender(r >>> 4, false);
+      case R_BUFFERED_SENDER: {
+        // The head value goes to the receiver; the parked sender's value takes its place, which
+        // the core has made the tail.
+        const pos = words()[CTX + CTX_LAST_POS]!;
+        const buf = this.#buf;
+        const v = buf[pos];
+        buf[pos] = takeFromSender(r >>> 4, true);
+        return v;
+      }
+      default: // R_DONE
+        return takeValue(stageOut());
+    }
+  }
+
   get cap(): number {
     return this.#cap;
   }
@@ -364,8 +363,12 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     const token = peekToken(K_SEND);
     const r = core.chanSend(T, this.#id, token, 1);
     const code = r & 15;
-    if (code <= R_HANDOFF) {
-      sendDone(this, r, v);
+    if (code === R_BUFFERED) {
+      this.#buf[r >>> 4] = v;
+      return RESOLVED;
+    }
+    if (code === R_HANDOFF) {
+      wakeReceiver(r >>> 4, v, true, this.#cap !== 0);
       return RESOLVED;
     }
     if (code === R_BLOCKED) return park(token, v);
@@ -383,7 +386,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     const r = core.shSend(T, this.#id, token, 1);
     const code = r & 15;
     if (code === R_DONE || code === R_HANDOFF) {
-      sendDone(this, r, v);
+      this.sendDone(r, v);
       pollInbox();
       return RESOLVED;
     }
@@ -409,7 +412,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
       case R_BUFFERED:
       case R_HANDOFF:
       case R_DONE:
-        sendDone(this, r, v);
+        this.sendDone(r, v);
         return true;
       case R_WOULD_BLOCK:
       case R_BUSY: // a lock stayed taken: an operation that never waits would have to
@@ -430,23 +433,40 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
   }
 
   #recv(kind: number): Promise<any> {
+    if (this.#shared) return this.#recvShared(kind);
     const token = peekToken(kind);
-    const r = this.#shared ? core.shRecv(T, this.#id, token, 1) : core.chanRecv(T, this.#id, token, 1);
+    const r = core.chanRecv(T, this.#id, token, 1);
     switch (r & 15) {
-      case R_BUFFERED:
+      case R_BLOCKED:
+        return park(token, undefined);
       case R_HANDOFF:
+        return Promise.resolve(recvResult(kind, takeFromSender(r >>> 4, false), true));
+      case R_BUFFERED:
       case R_BUFFERED_SENDER:
-      case R_DONE: {
-        const v = recvDone(this, r);
-        if (this.#shared) pollInbox();
+        return Promise.resolve(recvResult(kind, this.recvDone(r), true));
+      case R_CLOSED:
+        return kind === K_RECV ? RESOLVED_UNDEFINED : Promise.resolve(recvResult(kind, undefined, false));
+      default:
+        return Promise.reject(coreFailure(r & 15));
+    }
+  }
+
+  #recvShared(kind: number): Promise<any> {
+    const token = peekToken(kind);
+    const r = core.shRecv(T, this.#id, token, 1);
+    switch (r & 15) {
+      case R_DONE:
+      case R_HANDOFF: {
+        const v = this.recvDone(r);
+        pollInbox();
         return Promise.resolve(recvResult(kind, v, true));
       }
       case R_CLOSED:
         return kind === K_RECV ? RESOLVED_UNDEFINED : Promise.resolve(recvResult(kind, undefined, false));
       case R_BLOCKED:
-        return this.#shared ? parkShared(token, this) : park(token, undefined);
+        return parkShared(token, this);
       case R_BUSY:
-        return later(() => this.#recv(kind));
+        return later(() => this.#recvShared(kind));
       default:
         return Promise.reject(coreFailure(r & 15));
     }
@@ -459,7 +479,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
       case R_HANDOFF:
       case R_BUFFERED_SENDER:
       case R_DONE: {
-        const v = recvDone(this, r) as T;
+        const v = this.recvDone(r) as T;
         if (this.#shared) pollInbox();
         return [v, true];
       }

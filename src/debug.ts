@@ -18,10 +18,11 @@ export function checkChan(ch: RecvChan<unknown> | SendChan<unknown>): number {
   return core.chanCheck(T, idOf(ch));
 }
 
-/** Bytes of the core's heap that this thread holds in records and blocks. */
+/** Bytes of the core's heap that this thread holds in records in use (its spare waiter records,
+ *  a bounded cache, not counted). */
 export function coreBytesInUse(): number {
   ensureCore();
-  return core.bytesInUse(T);
+  return core.recordBytes(T);
 }
 
 /** Seeds the core's PRNG (select's poll order) for this thread. */

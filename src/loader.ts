@@ -34,6 +34,7 @@ export interface Core {
   threadChild(parent: number, from: number): number;
   threadAlive(t: number): number;
   bytesInUse(t: number): number;
+  recordBytes(t: number): number;
   heapTop(): number;
   chanNew(t: number, cap: number): number;
   chanFree(t: number, c: number): number;

@@ -3,13 +3,13 @@
 // a random order and, if none can proceed and the select may wait, parks one waiter per case
 // under a single slot. The first peer to take any of them fires the select and the core tears
 // down the rest (selCleanup), so a select that did not fire leaves nothing behind. A case that
-// fires is finished by the same sendDone and recvDone as Chan's own methods.
+// fires is finished by the same Chan.sendDone and Chan.recvDone as Chan's own methods.
 
 import {
   core, T, ensureCore, words, wordsTo, CTX, CTX_SCRATCH, CTX_SEL_CASE, peekToken, park, markShared, K_SELECT, K_WAIT,
   R_BLOCKED, R_WOULD_BLOCK, R_CLOSED, R_BAD, R_NOMEM, R_BUSY, MAX_CASES, SC_STRIDE, SC_VALUE,
 } from "./core.js";
-import { Chan, idOf, sharedOf, sendDone, recvDone, later } from "./chan.js";
+import { Chan, idOf, sharedOf, later } from "./chan.js";
 import type { RecvChan, SendChan } from "./chan.js";
 import { PanicError, coreFailure } from "./errors.js";
 import { stageValue, dropValue } from "./values.js";
@@ -193,12 +193,12 @@ function run(cases: readonly Case[], block: boolean): number | Promise<number> {
   const ch = c.ch as unknown as Chan<unknown>;
   if (c.isSend !== 0) {
     if (code === R_CLOSED) throw new PanicError("send on closed channel");
-    sendDone(ch, r, c.value);
+    ch.sendDone(r, c.value);
   } else if (code === R_CLOSED) {
     c.value = undefined;
     c.ok = false;
   } else {
-    c.value = recvDone(ch, r);
+    c.value = ch.recvDone(r);
     c.ok = true;
   }
   if (nshared !== 0) pollInbox();

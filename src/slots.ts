@@ -49,7 +49,7 @@ export function setCurrent(g: GRef | null): void {
 
 export const slotFn: (((v: any) => void) | undefined)[] = [];
 /** Whether each slot's wait can be completed by another thread (see markShared). */
-const slotShared: (boolean | undefined)[] = [];
+const slotShared: boolean[] = [];
 /** Waits parked now that another thread can complete. */
 export let sharedParked = 0;
 export const slotAux: unknown[] = [];
@@ -80,6 +80,7 @@ export function takeSlot(token: number, fn: ((v: any) => void) | undefined, aux:
   }
   if (s === slotFn.length) {
     slotFn.push(fn);
+    slotShared.push(false);
     slotAux.push(aux);
     slotG.push(g);
     slotSince.push(stamp());
