@@ -533,6 +533,30 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
   iterNext(): Promise<IteratorResult<T>> {
     return this.#recv(K_ITER);
   }
+
+  /** @internal recv() for baton's own daemons (a pool's event loop): a wait that does not keep
+   *  the process alive. Shared channels only. */
+  recvDaemon(): Promise<T | undefined> {
+    const token = peekToken(K_RECV);
+    const r = core.shRecv(T, this.#id, token, 1);
+    switch (r & 15) {
+      case R_DONE:
+      case R_HANDOFF:
+        return Promise.resolve(this.recvDone(r) as T);
+      case R_CLOSED:
+        return RESOLVED_UNDEFINED;
+      case R_BLOCKED: {
+        const p = park(token, this);
+        markShared(token, true);
+        watchInbox();
+        return p;
+      }
+      case R_BUSY:
+        return later(() => this.recvDaemon());
+      default:
+        return Promise.reject(coreFailure(r & 15));
+    }
+  }
 }
 
 /** Runs `op` again after a macrotask: a shared channel's lock stayed taken, and the thread that

@@ -2,6 +2,8 @@
 // it takes tasks from the pool's run queue and runs each as a goroutine. One loop: take a task,
 // start it, take the next — so this worker takes a task only when its event loop is free (its
 // goroutines parked or done), and tasks wait in the shared queue for whichever worker is free.
+// A goroutine that runs code for long after an await, while this loop is parked on the queue,
+// can still hold up the one task handed to this worker meanwhile (JavaScript cannot preempt it).
 //
 // Node hands it the pool's handles in workerData; a Web Worker gets them as its first message.
 // Either way the worker's baton attaches the run queue first, so that in a browser its memory is
@@ -11,6 +13,7 @@
 import { attach, go, numGoroutine, setPanicHandler, sleep } from "./index.js";
 import type { Chan } from "./chan.js";
 import { T, memory, workerThreads } from "./loader.js";
+import { macrotask } from "./macrotask.js";
 import { EV_HELLO, EV_DONE, EV_PANIC, EV_BYE, CHAN_MARK } from "./workers.js";
 import type { PoolInit } from "./workers.js";
 
@@ -52,7 +55,9 @@ function fromWire(v: unknown, seen: Set<object>): unknown {
   return v;
 }
 
-async function run(task: unknown[], events: Chan<unknown>): Promise<void> {
+/** Runs a task; calls `started` once its function has been called (its synchronous part run) or
+ *  it failed before that. */
+async function run(task: unknown[], events: Chan<unknown>, started: () => void): Promise<void> {
   const id = task[0] as number;
   const href = task[1] as string;
   const name = task[2] as string;
@@ -65,8 +70,11 @@ async function run(task: unknown[], events: Chan<unknown>): Promise<void> {
     const fn = mod[name];
     if (typeof fn !== "function") throw new TypeError(`pool.go: ${href} has no exported function ${JSON.stringify(name)}`);
     const args = fromWire(task[3], new Set()) as unknown[];
-    await fn(...args);
+    const p = fn(...args);
+    started();
+    await p;
   } catch (e) {
+    started();
     await events.send([EV_PANIC, id, errorInfo(e), 0, name]);
     return;
   }
@@ -81,9 +89,18 @@ async function main(init: PoolInit): Promise<void> {
   });
   await events.send([EV_HELLO, T]);
   for (;;) {
-    const [task, ok] = await runq.recvOk();
-    if (!ok) break;
-    go(run, task as unknown[], events);
+    // Take a task only when this worker is free: a task found at once, else one waited for
+    // after a macrotask, once the goroutines woken meanwhile have run (a receive parked while
+    // they run would make the next task wait behind them while other workers are free).
+    let r = runq.tryRecv();
+    if (r === undefined) {
+      await new Promise<void>((resolve) => macrotask(resolve));
+      r = runq.tryRecv() ?? (await runq.recvOk());
+    }
+    if (!r[1]) break;
+    const task = r[0] as unknown[];
+    // The task starts (its module loaded, its synchronous part run) before the next is taken.
+    await new Promise<void>((started) => go(run, task, events, started));
   }
   // The pool is closing: finish what this worker runs, then say goodbye.
   while (numGoroutine() > 0) await sleep(2);

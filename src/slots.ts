@@ -15,7 +15,7 @@
 //
 // Invariants:
 //  A slot is free iff it is on freeSlots; a free slot's slotFn and slotAux are undefined.
-//  slotShared[s] is true iff slot s is taken by a wait that another thread can complete (a
+//  slotShared[s] is non-zero iff slot s is taken by a wait that another thread can complete (a
 //  shared channel's, or a select with a shared case); sharedParked counts them.
 
 import { stamp } from "./clock.js";
@@ -48,8 +48,9 @@ export function setCurrent(g: GRef | null): void {
 }
 
 export const slotFn: (((v: any) => void) | undefined)[] = [];
-/** Whether each slot's wait can be completed by another thread (see markShared). */
-const slotShared: boolean[] = [];
+/** Whether each slot's wait can be completed by another thread: 0 no, 1 yes, 2 yes but it is a
+ *  daemon's (a pool's own event loop), which keeps no process alive (see markShared). */
+const slotShared: number[] = [];
 /** Waits parked now that another thread can complete. */
 export let sharedParked = 0;
 export const slotAux: unknown[] = [];
@@ -80,7 +81,7 @@ export function takeSlot(token: number, fn: ((v: any) => void) | undefined, aux:
   }
   if (s === slotFn.length) {
     slotFn.push(fn);
-    slotShared.push(false);
+    slotShared.push(0);
     slotAux.push(aux);
     slotG.push(g);
     slotSince.push(stamp());
@@ -106,22 +107,23 @@ export function releaseSlot(token: number): void {
   }
   slotFn[s] = undefined;
   slotAux[s] = undefined;
-  if (slotShared[s] === true) {
-    slotShared[s] = false;
+  if (slotShared[s] !== 0) {
+    slotShared[s] = 0;
     sharedParked--;
   }
   freeSlots.push(s);
 }
 
-/** Marks the wait just parked under `token` as one that another thread can complete. */
-export function markShared(token: number): void {
-  slotShared[token >>> 3] = true;
+/** Marks the wait just parked under `token` as one that another thread can complete; a
+ *  `daemon` wait (baton's own, e.g. a pool's event loop) does not keep the process alive. */
+export function markShared(token: number, daemon = false): void {
+  slotShared[token >>> 3] = daemon ? 2 : 1;
   sharedParked++;
 }
 
 /** Calls fn(aux) for every parked wait that another thread can complete. */
 export function forEachSharedWait(fn: (aux: unknown) => void): void {
-  for (let s = 0; s < slotShared.length; s++) if (slotShared[s] === true) fn(slotAux[s]);
+  for (let s = 0; s < slotShared.length; s++) if (slotShared[s] === 1) fn(slotAux[s]);
 }
 
 /** Waits parked now. */

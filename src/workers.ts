@@ -15,14 +15,15 @@
 // timers, contexts), are refused with a TypeError at the call.
 //
 // Events come back on a second shared channel: a worker's hello (its thread context), each
-// task's end (or its panic, with the worker's stack), and a worker's goodbye when the pool
-// closes. The pool receives them only while it has tasks or workers to hear from, so that an idle
-// pool keeps no wait parked and does not keep the process alive (its workers are unref'd).
+// task's end (or its panic, with the worker's stack, also from goroutines a task started after
+// it returned), and a worker's goodbye when the pool closes. The pool receives them for as long
+// as it lives, in a daemon wait that keeps no process alive; the workers keep it alive (they are
+// ref'd) only while tasks run or the pool starts or closes.
 //
 // Invariants:
 //  `outstanding` = tasks given to go() whose end event has not arrived; `inflight` holds their
 //  arguments' shared channels, so that no channel is freed before the task attached it.
-//  The event receiver runs iff outstanding > 0 or a start or a close awaits workers.
+//  The event receiver runs from start() until terminate() closes the events channel.
 
 import { chan, Chan, idOf, sharedOf } from "./chan.js";
 import type { ChanHandle } from "./chan.js";
@@ -182,7 +183,6 @@ class Pool implements WorkerPool {
   #outstanding = 0;
   #hellos = 0;
   #byes = 0;
-  #receiving = false;
   #closed = false;
   #closing: Promise<void> | null = null;
   #onHello: (() => void) | null = null;
@@ -235,7 +235,6 @@ class Pool implements WorkerPool {
     }
     if (chans.length > 0) this.#inflight.set(id, chans);
     if (this.#outstanding++ === 0) this.#ref(true);
-    this.#receive();
   }
 
   #pump(): void {
@@ -247,17 +246,15 @@ class Pool implements WorkerPool {
     });
   }
 
-  // Receives events while anyone waits for them (see the invariants at the top).
+  // Receives events until terminate() closes the events channel (see the invariants at the top).
   #receive(): void {
-    if (this.#receiving) return;
-    this.#receiving = true;
+    const events = this.#events;
     go(async () => {
-      while (this.#outstanding > 0 || this.#onHello !== null || this.#onBye !== null) {
-        const e = (await this.#events.recv()) as unknown[] | undefined;
+      for (;;) {
+        const e = (await events.recvDaemon()) as unknown[] | undefined;
         if (e === undefined) break;
         this.#event(e);
       }
-      this.#receiving = false;
     });
   }
 
@@ -321,7 +318,6 @@ class Pool implements WorkerPool {
       });
       this.#ref(true);
       this.#runq.close();
-      this.#receive();
       await byes;
       await this.terminate();
     })();
@@ -333,6 +329,16 @@ class Pool implements WorkerPool {
     const ws = this.#workers.splice(0);
     await Promise.all(ws.map((w) => w.terminate()));
     for (const t of this.#contexts.splice(0)) contextEnded(t);
+    try {
+      this.#events.close();
+    } catch {
+      // closed by an earlier terminate()
+    }
+    try {
+      this.#runq.close();
+    } catch {
+      // closed by close()
+    }
     this.#outstanding = 0;
     this.#inflight.clear();
     this.#onBye = this.#onHello = null;

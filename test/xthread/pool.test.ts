@@ -1,0 +1,123 @@
+// Goroutines on a pool of workers (API.md, workers()): tasks run as goroutines on worker threads,
+// shared channels in their arguments arrive attached, a parked goroutine leaves its worker free, a
+// busy worker's backlog is taken by the others, panics reach this thread's handler with the
+// worker's stack, and close/terminate end the pool.
+
+import { afterEach, describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { chan, workers, setPanicHandler, Mutex } from "../../dist/index.js";
+
+const TASKS = new URL("../fixtures/xthread/tasks.mjs", import.meta.url);
+
+afterEach(() => setPanicHandler(null));
+
+describe("workers()", () => {
+  it("runs 2000 tasks on 2 workers; results come back on a shared channel", async () => {
+    const pool = await workers({ size: 2 });
+    expect(pool.size).toBe(2);
+    const out = chan<number>(64, { shared: true });
+    const N = 2000;
+    for (let i = 0; i < N; i++) pool.go(TASKS, "add", i, 1, out);
+    let sum = 0;
+    for (let i = 0; i < N; i++) sum += (await out.recv())!;
+    expect(sum).toBe((N * (N - 1)) / 2 + N);
+    await pool.close();
+  });
+
+  it("takes the module as a path string too", async () => {
+    const pool = await workers({ size: 1 });
+    const out = chan<number>(1, { shared: true });
+    pool.go(fileURLToPath(TASKS), "add", 2, 3, out);
+    expect(await out.recv()).toBe(5);
+    await pool.close();
+  });
+
+  it("shared channels anywhere in the arguments arrive attached; other values are copied", async () => {
+    const pool = await workers({ size: 1 });
+    const out = chan<unknown>(2, { shared: true }), inner = chan<string>(1, { shared: true });
+    pool.go(TASKS, "kinds", { m: new Map([[1, 2]]), d: new Date(0), deep: [{ ch: inner }] }, out);
+    expect(await out.recv()).toEqual({ map: true, date: true, nested: true });
+    expect(await inner.recv()).toBe("through the nested channel");
+    await pool.close();
+  });
+
+  it("a goroutine parked on a channel leaves its only worker free for the next task", async () => {
+    const pool = await workers({ size: 1 });
+    const a = chan<number>(0, { shared: true }), b = chan<number>(0, { shared: true });
+    // The first task parks on `a`; the second (same single worker) must run to feed it.
+    pool.go(TASKS, "relay", { in: a, outs: [b] });
+    pool.go(TASKS, "add", 41, 0, a);
+    expect(await b.recv()).toBe(42);
+    await pool.close();
+  });
+
+  it("a busy worker's backlog is taken by the other worker", async () => {
+    const pool = await workers({ size: 2 });
+    const out = chan<string>(16, { shared: true }), started = chan<number>(1, { shared: true });
+    pool.go(TASKS, "busy", 1500, started, out);
+    await started.recv(); // one worker is now busy running code
+    for (let i = 0; i < 5; i++) pool.go(TASKS, "quick", out);
+    const order: string[] = [];
+    for (let i = 0; i < 6; i++) order.push((await out.recv())!);
+    expect(order.slice(0, 5)).toEqual(["quick", "quick", "quick", "quick", "quick"]);
+    expect(order[5]).toBe("slow");
+    await pool.close();
+  });
+
+  it("refuses local channels, thread-bound objects and functions at the call", async () => {
+    const pool = await workers({ size: 1 });
+    expect(() => pool.go(TASKS, "add", 1, 2, chan(1))).toThrow(/local channel/);
+    expect(() => pool.go(TASKS, "add", 1, 2, { m: new Mutex() })).toThrow(TypeError);
+    expect(() => pool.go(TASKS, "add", () => 1, 2)).toThrow(/function/);
+    expect(() => pool.go("relative/tasks.js", "add")).toThrow(TypeError);
+    expect(() => pool.go(TASKS, "")).toThrow(TypeError);
+    await pool.close();
+    expect(() => pool.go(TASKS, "add", 1, 2, chan(1, { shared: true }))).toThrow(/closed/);
+    await pool.close(); // idempotent
+  });
+
+  it("panics, a missing export and a goroutine's panic reach this thread's handler with the worker's stack", async () => {
+    const got: { message: string; stack: string; name: string }[] = [];
+    setPanicHandler((e) => got.push(e as { message: string; stack: string; name: string }));
+    const pool = await workers({ size: 1 });
+    pool.go(TASKS, "throws");
+    pool.go(TASKS, "nope");
+    pool.go(TASKS, "startsPanicking");
+    pool.go(new URL("./missing.mjs", TASKS), "x");
+    for (let i = 0; i < 200 && got.length < 4; i++) await new Promise((r) => setTimeout(r, 10));
+    const messages = got.map((e) => e.message).sort();
+    expect(messages.length).toBe(4);
+    expect(messages).toContain("thrown in a pool task");
+    expect(messages).toContain("panic in a goroutine a task started");
+    expect(messages.some((m) => /has no exported function "nope"/.test(m))).toBe(true);
+    expect(messages.some((m) => /missing\.mjs/.test(m))).toBe(true);
+    const thrown = got.find((e) => e.message === "thrown in a pool task")!;
+    expect(thrown.name).toBe("RangeError");
+    expect(thrown.stack).toMatch(/tasks\.mjs/); // the worker's stack
+    await pool.close();
+  });
+
+  it("checks its size", async () => {
+    await expect(workers({ size: 0 })).rejects.toThrow(RangeError);
+    await expect(workers({ size: 1.5 })).rejects.toThrow(RangeError);
+    await expect(workers({ size: "2" as never })).rejects.toThrow(RangeError);
+  });
+
+  it("terminate() stops the workers at once", async () => {
+    const pool = await workers({ size: 1 });
+    const never = chan<number>(0, { shared: true });
+    pool.go(TASKS, "relay", { in: never, outs: [never] });
+    await pool.terminate();
+    expect(() => pool.go(TASKS, "quick", never)).toThrow(/closed/);
+  });
+
+  it("an idle pool does not keep the process alive", () => {
+    const r = spawnSync(process.execPath, [fileURLToPath(new URL("../fixtures/xthread/idle-pool.mjs", import.meta.url))], {
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(r.stdout.trim()).toBe("42");
+    expect(r.status).toBe(0);
+  });
+});
