@@ -28,6 +28,7 @@ import { PanicError, coreFailure } from "./errors.js";
 import { stageValue, takeValue, dropValue } from "./values.js";
 import { watchInbox, pollInbox } from "./inbox.js";
 import { macrotask } from "./macrotask.js";
+import { liveChildren } from "./thread.js";
 
 /** A case of a parked select, as the wake paths here see it (select.ts defines the classes). */
 interface ParkedCase {
@@ -185,18 +186,23 @@ export function freeDeadChannels(): void {
   sharedChannels.sweep();
 }
 
-/** True if another live thread holds a channel that a parked wait of this thread's waits on
- *  (so that it can still be woken). */
+/** Shared channels whose handle this thread gave out (by address). */
+const exported = new Set<number>();
+
+/** True if a parked wait of this thread's can still be woken by another thread: another live
+ *  thread holds its channel, or this thread gave out the channel's handle while a worker it
+ *  started lives (the handle may be on its way there). */
 export function sharedWaitsWakeable(): boolean {
   let any = false;
+  const wakeable = (ch: unknown): boolean => {
+    if (!(ch instanceof Chan) || !sharedOf(ch)) return false;
+    const id = idOf(ch);
+    return core.shHeldByOthers(T, id) === 1 || (liveChildren > 0 && exported.has(id));
+  };
   forEachSharedWait((aux) => {
     if (any) return;
-    if (aux instanceof Chan) any = sharedOf(aux) && core.shHeldByOthers(T, idOf(aux)) === 1;
-    else if (Array.isArray(aux)) {
-      for (const c of aux as { ch: unknown }[]) {
-        if (c.ch instanceof Chan && sharedOf(c.ch) && core.shHeldByOthers(T, idOf(c.ch)) === 1) any = true;
-      }
-    }
+    if (aux instanceof Chan) any = wakeable(aux);
+    else if (Array.isArray(aux)) for (const c of aux as { ch: unknown }[]) if (wakeable(c.ch)) any = true;
   });
   return any;
 }
@@ -522,6 +528,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
         "handle: this channel is local to its thread; create it with chan(capacity, { shared: true }) to use it from other threads",
       );
     }
+    exported.add(this.#id);
     return { kind: "batonjs.chan", memory: memory!, addr: this.#id, gen: core.shGen(this.#id) };
   }
 

@@ -1,7 +1,7 @@
 // Internal views of the core for tests, benchmarks and diagnostics. Not part of the public API:
 // src/index.ts does not export this module.
 
-import { core, T, ensureCore, parkedWaits } from "./core.js";
+import { core, T, ensureCore } from "./core.js";
 import { Chan, idOf, freeDeadChannels } from "./chan.js";
 import type { RecvChan, SendChan } from "./chan.js";
 
@@ -28,11 +28,6 @@ export function coreBytesInUse(): number {
 /** Seeds the core's PRNG (select's poll order) for this thread. */
 export function seedCore(seed: number): void {
   core.seed(T, seed >>> 0);
-}
-
-/** Parked waits in the facade's slot table. */
-export function parkedSlots(): number {
-  return parkedWaits();
 }
 
 /** The high-water mark of the core's heap (bytes from address 0). */

@@ -47,7 +47,15 @@ interface NodeWorker {
   once(event: "exit", fn: () => void): unknown;
 }
 
+/** Workers this thread started that have not ended (Node): a handle posted to one of them may
+ *  still be attached there (inbox.ts keeps the process alive for waits on such channels). */
+export let liveChildren = 0;
+
 nodeProcess?.on("worker", (w: NodeWorker) => {
   const id = w.threadId; // -1 once the worker has stopped: read it now
-  w.once("exit", () => threadEnded(id));
+  liveChildren++;
+  w.once("exit", () => {
+    liveChildren--;
+    threadEnded(id);
+  });
 });

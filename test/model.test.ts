@@ -24,7 +24,7 @@ import {
   chan, recv, send, select, trySelect, go, gosched, numGoroutine, setPanicHandler, PanicError,
 } from "../src/index.js";
 import type { Chan, RecvCase, SendCase } from "../src/index.js";
-import { seedCore, waiters } from "../src/debug.js";
+import { seedCore, waiters, checkChan } from "../src/debug.js";
 import { Rng, flush, within } from "./helpers/util.js";
 
 const ONLY_SEED = process.env.SEED !== undefined ? Number(process.env.SEED) : undefined;
@@ -252,6 +252,9 @@ async function runModel(seed: number): Promise<void> {
       const w = waiters(chans[c]);
       const wr = liveCount(m.recvq), ws = liveCount(m.sendq);
       check(w.recv === wr && w.send === ws, () => `waiters(ch${c}) = ${JSON.stringify(w)}, model {recv:${wr},send:${ws}}`);
+      // The core's own walker of the channel's ring and queues (assembly/check.ts).
+      const bad = checkChan(chans[c]);
+      check(bad === 0, () => `checkChan(ch${c}) = ${bad}: an invariant of assembly/chan.ts is broken`);
     }
   };
 

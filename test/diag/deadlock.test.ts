@@ -94,3 +94,21 @@ describe("deadlock detection", () => {
     expect(r.status).toBe(0);
   });
 });
+
+describe("deadlock detection across threads", () => {
+  it("never fires while another live thread holds the channel a wait is on", () => {
+    const r = runFixture("xthread-no-deadlock.mjs");
+    expect(r.stderr).not.toContain(FATAL);
+    expect(r.stderr.trim()).toBe("chan receive");
+    expect(r.stdout.trim()).toBe("from the worker");
+    expect(r.status).toBe(0);
+  });
+
+  it("fires once the only other holder of the channel has ended", () => {
+    const r = runFixture("xthread-deadlock.mjs");
+    expect(r.status).toBe(2);
+    expect(r.stderr.startsWith(FATAL)).toBe(true);
+    expect(r.stderr).toMatch(/^goroutine \d+ \[chan receive\]/m);
+    expect(r.stdout).not.toContain("unreachable");
+  });
+});

@@ -202,3 +202,21 @@ describe("shared channels across threads", () => {
     expect(await ch.recvOk()).toEqual([undefined, false]);
   });
 });
+
+describe("diagnostics of waits on shared channels", () => {
+  it("goroutines() names the wait and leakCheck sees the goroutine", async () => {
+    const { go, goroutines } = await import("../../dist/index.js");
+    const { leakCheck } = await import("../../dist/testing.js");
+    const ch = chan<number>(0, { shared: true });
+    const check = leakCheck({ timeoutMs: 50 });
+    go(async () => {
+      await ch.recv();
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(goroutines().map((g) => g.state)).toContain("chan receive");
+    await expect(check()).rejects.toThrow(/\[chan receive\]/);
+    ch.close();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(goroutines().map((g) => g.state)).not.toContain("chan receive");
+  });
+});
