@@ -220,3 +220,58 @@ describe("diagnostics of waits on shared channels", () => {
     expect(goroutines().map((g) => g.state)).not.toContain("chan receive");
   });
 });
+
+describe("Go's test/chan programs with the two sides on different threads", () => {
+  // doubleselect.go: a sender selects over four unbuffered channels; each value must arrive on
+  // exactly one of them, exactly once. Here the sender is a worker and the receivers are
+  // goroutines of the main thread.
+  it("doubleselect: every value arrives once, whichever case fired", async () => {
+    const cs = [0, 1, 2, 3].map(() => chan<number>(0, { shared: true }));
+    const n = 4000;
+    const w = runRole("selectProduce", { outs: cs.map((c) => c.handle()) }, { id: 0, n });
+    const seen = new Uint8Array(n);
+    let got = 0;
+    await Promise.all(
+      cs.map(async (c) => {
+        while (got < n) {
+          const [v, ok] = await Promise.race([c.recvOk(), new Promise<[number, boolean]>((r) => setTimeout(() => r([-1, false]), 3000))]);
+          if (!ok) break;
+          expect(seen[v!]).toBe(0);
+          seen[v!] = 1;
+          got++;
+        }
+      }),
+    );
+    expect(await w.result).toBe(n);
+    expect(got).toBe(n);
+    for (const c of cs) c.close();
+  });
+
+  // sieve1.go across threads: the prime sieve with its generator in a worker.
+  it("sieve: the first 100 primes with the generator on another thread", async () => {
+    const src = chan<number>(0, { shared: true });
+    const w = runRole("produce", { out: src.handle() }, { id: 0, n: 600, close: true });
+    // Each filter stage is a goroutine of this thread, reading a shared or local channel.
+    const { go } = await import("../../dist/index.js");
+    let ch: Chan<number> = src;
+    const primes: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      // The generator sends 0..599; skip 0 and 1 at the first stage.
+      let p = (await ch.recv())!;
+      while (i === 0 && p < 2) p = (await ch.recv())!;
+      primes.push(p);
+      const out = chan<number>(0);
+      const inp = ch;
+      go(async () => {
+        for await (const v of inp) if (v % p !== 0) await out.send(v);
+        out.close();
+      });
+      ch = out;
+    }
+    expect(primes.slice(0, 10)).toEqual([2, 3, 5, 7, 11, 13, 17, 19, 23, 29]);
+    expect(primes[99]).toBe(541);
+    // Drain the pipeline so the worker finishes.
+    for await (const _ of ch);
+    expect(await w.result).toBe(600);
+  });
+});
