@@ -28,7 +28,7 @@ import {
   MAGIC_CHAN, CHAN_CLASS, SHARED_CHAN_CLASS, F_CLOSED, F_SHARED, MAX_CAP, MAX_THREADS,
   W_NEXT, W_SEL, W_SLOT, W_KIND, W_THREAD, W_QUEUED, W_VALUE, W_SEL_NEXT, WAITER_CLASS,
   S_FIRST, S_DONE, S_FIRED, S_SHARED, S_NEXT, SELECT_CLASS,
-  T_FIRED, T_LAST_POS, T_NCHANS, T_CLEANUP, T_STAGE_IN, T_STAGE_OUT, T_STATE, TS_ALIVE,
+  T_FIRED, T_LAST_POS, T_NCHANS, T_CLEANUP, T_POSTS, W_RESULT, W_INBOX_NEXT, T_STAGE_IN, T_STAGE_OUT, T_STATE, TS_ALIVE,
   HDR, H_GEN, H_LIST_LOCK, H_LIST_HEAD, VALUE_SIZE, OWNER_SHARED,
   R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK, R_CLOSED, R_BAD, R_BUFFERED_SENDER, R_NOMEM,
   R_DONE, R_BUSY, E_BAD, E_RANGE, E_NOMEM, result, ctx,
@@ -115,7 +115,9 @@ function unlinkFromSelect(t: u32, s: u32, w: u32): void {
     }
     p = x + W_SEL_NEXT;
   }
-  if (load<u32>(s, S_FIRST) == 0) freeRecord(t, s, 16 << SELECT_CLASS);
+  // A select left with no waiter can never fire: free it, unless it has fired already (its own
+  // thread frees it then, possibly from its DEFERRED list).
+  if (load<u32>(s, S_FIRST) == 0 && load<u32>(s, S_DONE) == 0) freeRecord(t, s, 16 << SELECT_CLASS);
 }
 
 // ── taking a parked peer ────────────────────────────────────────────────────────────────────
@@ -156,7 +158,15 @@ export function dequeue(t: u32, c: u32, q: u32, shared: bool): u32 {
 export function deliver(t: u32, w: u32, code: u32, locked: bool): i32 {
   const owner = load<u32>(w, W_THREAD);
   if (owner != t) {
-    post(owner, w, code);
+    if (locked) {
+      // Posted once the call has unlocked (finish): the woken thread then finds the lock free.
+      const x = ctx(t);
+      store<u32>(w, code, W_RESULT);
+      store<u32>(w, load<u32>(x, T_POSTS), W_INBOX_NEXT);
+      store<u32>(x, w, T_POSTS);
+    } else {
+      post(owner, w, code);
+    }
     return result(R_DONE, 0);
   }
   const slot = load<u32>(w, W_SLOT);
@@ -176,11 +186,28 @@ export function deliver(t: u32, w: u32, code: u32, locked: bool): i32 {
   return result(code, slot);
 }
 
-/** Tears down the selects that fired during this call (deliver with `locked`): called by every
- *  export that locks a shared channel, after unlocking it. */
+/** Posts the completions for other threads and tears down the selects of t's that fired during
+ *  this call (deliver with `locked`): called by every export that locks a shared channel, after
+ *  unlocking it. Completions are posted in the order they were made. */
 // @ts-ignore: decorator
 @inline export function finish(t: u32): void {
   const x = ctx(t);
+  let w = load<u32>(x, T_POSTS);
+  if (w != 0) {
+    store<u32>(x, 0, T_POSTS);
+    let list: u32 = 0; // reverse: oldest first
+    while (w != 0) {
+      const next = load<u32>(w, W_INBOX_NEXT);
+      store<u32>(w, list, W_INBOX_NEXT);
+      list = w;
+      w = next;
+    }
+    while (list != 0) {
+      const next = load<u32>(list, W_INBOX_NEXT);
+      post(load<u32>(list, W_THREAD), list, load<u32>(list, W_RESULT));
+      list = next;
+    }
+  }
   let s = load<u32>(x, T_CLEANUP);
   if (s == 0) return;
   store<u32>(x, 0, T_CLEANUP);
@@ -374,7 +401,7 @@ export function chanClose(t: u32, c: u32): i32 {
 export function chanCloseNext(t: u32, c: u32): i32 {
   if (t >= MAX_THREADS || !validChan(c)) return -1;
   const shared = isShared(c);
-  if (shared && !tryLockChan(t, c)) return -2;
+  if (shared && !tryLockChan(t, c, false)) return -2;
   let r: i32 = -1;
   if ((load<u32>(c, C_FLAGS) & F_CLOSED) != 0) {
     while (true) {
@@ -405,7 +432,10 @@ export function chanCloseNext(t: u32, c: u32): i32 {
 export function chanLen(c: u32): i32 {
   if (!validChan(c)) return -1;
   if (!isShared(c)) return load<i32>(c, C_COUNT);
-  return <i32>ringCount(c, load<u32>(c, C_CAP));
+  // Read without the lock: HEAD and TAIL may be from two moments; keep the answer in range.
+  const cap = load<u32>(c, C_CAP);
+  const n = ringCount(c, cap);
+  return <i32>(n > cap ? cap : n);
 }
 
 /** Waiters parked on c: receivers if isSend = 0, senders if 1; -1 for a bad handle. For tests
@@ -559,7 +589,7 @@ function freeShared(t: u32, c: u32): void {
 export function shSend(t: u32, c: u32, slot: u32, block: i32): i32 {
   if (t >= MAX_THREADS || !validShared(c)) return result(R_BAD, 0);
   const v = ctx(t) + T_STAGE_IN;
-  if (!tryLockChan(t, c)) return result(R_BUSY, 0);
+  if (!tryLockChan(t, c, block == 0)) return result(R_BUSY, 0);
   let r = trySendShared(t, c, v);
   if ((r & 15) == R_WOULD_BLOCK && block != 0) {
     const w = newWaiter(t, c, slot, 1, 0);
@@ -580,7 +610,7 @@ export function shSend(t: u32, c: u32, slot: u32, block: i32): i32 {
  *  wait (R_BLOCKED). Results as tryRecvShared, plus R_BLOCKED, R_BAD, R_NOMEM, R_BUSY. */
 export function shRecv(t: u32, c: u32, slot: u32, block: i32): i32 {
   if (t >= MAX_THREADS || !validShared(c)) return result(R_BAD, 0);
-  if (!tryLockChan(t, c)) return result(R_BUSY, 0);
+  if (!tryLockChan(t, c, block == 0)) return result(R_BUSY, 0);
   let r = tryRecvShared(t, c);
   if ((r & 15) == R_WOULD_BLOCK && block != 0) {
     const w = newWaiter(t, c, slot, 0, 0);

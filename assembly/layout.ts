@@ -51,6 +51,8 @@
 //                    down once the call has unlocked everything (linked by S_NEXT)
 //   +224 DEFERRED    fired selects whose teardown found a channel lock taken: torn down later
 //                    (selDeferred), their records kept meanwhile (linked by S_NEXT)
+//   +236 POSTS       completions for other threads made under a lock during the current call,
+//                    posted to their inboxes once the call has unlocked (linked by W_INBOX_NEXT)
 //   +228 WCACHE      this thread's spare waiter records (linked by W_NEXT): a park and a wake
 //   +232 WCOUNT      reuse one without a trip through the allocator; at most WCACHE_MAX
 //   +188 PENDING     completions taken from INBOX, oldest first, not yet handed to the facade
@@ -141,6 +143,8 @@
 @inline export const T_WCOUNT: u32 = 232;
 // @ts-ignore: decorator
 @inline export const WCACHE_MAX: u32 = 64;
+// @ts-ignore: decorator
+@inline export const T_POSTS: u32 = 236;
 // @ts-ignore: decorator
 @inline export const T_STAGE_OUT: u32 = 208;
 // Thread states (T_STATE).

@@ -21,9 +21,13 @@ import {
 /** Spins between two looks at the holder's state. */
 // @ts-ignore: decorator
 @inline const SPINS_PER_CHECK: u32 = 1024;
-/** Looks at the holder's state before tryLockChan gives up (some tens of microseconds). */
+/** Looks at the holder's state before tryLockChan gives up: some tens of microseconds for an
+ *  operation that can try again later, about a millisecond for one that never waits (it has no
+ *  later: it must answer now, and a holder preempted by the OS is the usual cause). */
 // @ts-ignore: decorator
 @inline const CHECKS: u32 = 16;
+// @ts-ignore: decorator
+@inline const CHECKS_NOW: u32 = 512;
 
 // Takes the lock word at p for thread t, giving up after `checks` looks at the holder (0: never
 // gives up). Returns 0 if taken, 1 if taken over from a dead thread (the caller repairs what it
@@ -56,8 +60,8 @@ import {
 
 /** Locks shared channel c for thread t (repairing it if its holder died), or gives up after a
  *  while: false if it did. */
-export function tryLockChan(t: u32, c: u32): bool {
-  const r = acquire(t, c + C_LOCK, CHECKS);
+export function tryLockChan(t: u32, c: u32, now: bool): bool {
+  const r = acquire(t, c + C_LOCK, now ? CHECKS_NOW : CHECKS);
   if (r == 1) {
     repairQueue(c, C_RECVQ_HEAD);
     repairQueue(c, C_SENDQ_HEAD);

@@ -92,7 +92,7 @@ export function selPoll(t: u32, n: u32, slot: u32, block: i32, nshared: u32): i3
     nlocks = lockOrder(x, cases, n, locks);
     if (nlocks == 0xffffffff) return result(R_BAD, 0);
     for (let k: u32 = 0; k < nlocks; k++) {
-      if (!tryLockChan(t, load<u32>(locks + (k << 2)))) {
+      if (!tryLockChan(t, load<u32>(locks + (k << 2)), block == 0)) {
         unlockAll(locks, k);
         return result(R_BUSY, 0);
       }
@@ -250,7 +250,7 @@ export function selCleanup(t: u32, s: u32): bool {
       const c = load<u32>(w, W_CHAN);
       const q = (load<u32>(w, W_KIND) & 1) != 0 ? C_SENDQ_HEAD : C_RECVQ_HEAD;
       if (isShared(c)) {
-        if (!tryLockChan(t, c)) {
+        if (!tryLockChan(t, c, false)) {
           const x = ctx(t);
           store<u32>(s, load<u32>(x, T_DEFERRED), S_NEXT);
           store<u32>(x, s, T_DEFERRED);

@@ -6,13 +6,14 @@
 
 import {
   T_STATE, T_PARENT, T_OSID, T_PENDING, T_INBOX, T_WAKE, T_SLEEPING, T_CLEANUP, T_DEFERRED, TS_ALIVE,
-  TS_DEAD, TS_FREE,
+  TS_DEAD, TS_FREE, T_POSTS,
   MAX_THREADS, HDR, H_NTHREADS, C_RECVQ_HEAD, C_SENDQ_HEAD, C_LIST_NEXT, C_HOLDERS, W_NEXT,
   W_THREAD, W_KIND, W_RESULT, W_VALUE, W_INBOX_NEXT, R_HANDOFF, E_BAD, ctx,
 } from "./layout";
 import { unlink, freeValue } from "./queue";
 import { tryLockChan, unlockChan, lockList, unlockList } from "./lock";
 import { freeOwnedBy } from "./alloc";
+import { post } from "./inbox";
 import { firstShared, held, unlinkShared, freeShared } from "./chan";
 
 /** Marks thread context t alive, started by thread `parent` (-1: none known), with host id
@@ -87,7 +88,7 @@ export function threadSweep(t: u32, dead: u32): i32 {
       unlinkShared(c);
       store<u32>(c, unheld, C_LIST_NEXT);
       unheld = c;
-    } else if (tryLockChan(t, c)) {
+    } else if (tryLockChan(t, c, false)) {
       purge(t, c, C_RECVQ_HEAD, dead);
       purge(t, c, C_SENDQ_HEAD, dead);
       unlockChan(c);
@@ -103,6 +104,14 @@ export function threadSweep(t: u32, dead: u32): i32 {
     unheld = next;
   }
   if (busy) return 1;
+  // Completions it made under a lock but had not posted yet (it ended inside a call): post them.
+  let w = load<u32>(x, T_POSTS);
+  store<u32>(x, 0, T_POSTS);
+  while (w != 0) {
+    const next = load<u32>(w, W_INBOX_NEXT);
+    post(load<u32>(w, W_THREAD), w, load<u32>(w, W_RESULT));
+    w = next;
+  }
   // Values handed to it that it never took, then everything it owned.
   dropInbox(t, atomic.xchg<u32>(x + T_INBOX, 0));
   dropInbox(t, load<u32>(x, T_PENDING));

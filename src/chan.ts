@@ -22,7 +22,7 @@ import {
   core, T, CTX, ensureCore, memory, views, words, peekToken, park, releaseSlot, slotFn, slotAux,
   markShared, forEachSharedWait, RESOLVED, Reclaimer, K_RECV, K_RECV_OK, K_ITER, K_SEND, K_SELECT,
   CTX_LAST_POS, CTX_FIRED, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK, R_CLOSED,
-  R_BUFFERED_SENDER, R_DONE, R_BUSY, E_RANGE, T_STAGE_IN, T_STAGE_OUT, C_CAP, MAX_CAP, sharedMemory,
+  R_BUFFERED_SENDER, R_DONE, R_BUSY, E_RANGE, T_STAGE_IN, T_STAGE_OUT, T_DEFERRED, C_CAP, C_FLAGS, F_CLOSED, MAX_CAP, sharedMemory,
 } from "./core.js";
 import { PanicError, coreFailure } from "./errors.js";
 import { stageValue, takeValue, dropValue } from "./values.js";
@@ -180,10 +180,17 @@ const sharedChannels = new Reclaimer((id) => {
   }
 });
 
+/** Lets go of collected shared channels — unless a select of this thread's is still being torn
+ *  down (assembly/select.ts, DEFERRED): its waiters may still point at such a channel, which
+ *  must outlive them. */
+function sweepShared(): void {
+  if (views().i32[CTX + (T_DEFERRED >> 2)] === 0) sharedChannels.sweep();
+}
+
 /** Frees the core records of channels that have been garbage collected. */
 export function freeDeadChannels(): void {
   channels.sweep();
-  sharedChannels.sweep();
+  sweepShared();
 }
 
 /** Shared channels whose handle this thread gave out (by address). */
@@ -420,8 +427,13 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
       case R_DONE:
         this.sendDone(r, v);
         return true;
+      case R_BUSY:
+        // The lock stayed taken (its holder preempted, or ended): an operation that never waits
+        // answers without it. A closed channel is known without the lock (its flag is set with
+        // one atomic OR).
+        if (this.#closedNow()) throw sendOnClosed();
+        return false;
       case R_WOULD_BLOCK:
-      case R_BUSY: // a lock stayed taken: an operation that never waits would have to
         return false;
       case R_CLOSED:
         throw sendOnClosed();
@@ -491,13 +503,27 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
       }
       case R_CLOSED:
         return [undefined, false];
-      case R_WOULD_BLOCK:
       case R_BUSY:
+        // As trySend: a closed channel with nothing left in it answers without the lock (no
+        // value can be added after the close).
+        if (this.#closedNow() && core.chanLen(this.#id) === 0) return [undefined, false];
+        return undefined;
+      case R_WOULD_BLOCK:
         if (this.#shared) pollInbox();
         return undefined;
       default:
         throw coreFailure(r & 15);
     }
+  }
+
+  /** @internal Whether this shared channel is closed, read without its lock. */
+  closedNow(): boolean {
+    return this.#closedNow();
+  }
+
+  /** Whether this shared channel is closed, read without its lock. */
+  #closedNow(): boolean {
+    return (Atomics.load(views().i32, (this.#id + C_FLAGS) >> 2) & F_CLOSED) !== 0;
   }
 
   close(): void {
@@ -569,7 +595,15 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
 /** Runs `op` again after a macrotask: a shared channel's lock stayed taken, and the thread that
  *  holds it may have ended, which this thread's event loop must run to learn (thread.ts). */
 export function later<R>(op: () => Promise<R>): Promise<R> {
-  return new Promise<R>((resolve) => macrotask(() => resolve(op())));
+  return new Promise<R>((resolve, reject) =>
+    macrotask(() => {
+      try {
+        resolve(op());
+      } catch (e) {
+        reject(e); // select's checks throw synchronously
+      }
+    }),
+  );
 }
 
 /** Parks a wait on shared channel `ch` (which its slot keeps alive meanwhile) under `token`. */
@@ -643,7 +677,7 @@ function sharedChan<T>(capacity: number): Chan<T> {
         "Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp (or credentialless)",
     );
   }
-  sharedChannels.sweep();
+  sweepShared();
   const id = core.shNew(T, capacity);
   if (id === E_RANGE) throw new RangeError(`makechan: size out of range (capacity ${capacity})`);
   if (id < 0) {
@@ -699,6 +733,6 @@ export function attach<T>(handle: ChanHandle<T>): Chan<T> {
   if (core.shHold(T, addr, h.gen!) !== 0) {
     throw new TypeError("attach: the handle's channel no longer exists (every thread that held it dropped it), or the handle is forged");
   }
-  sharedChannels.sweep();
+  sweepShared();
   return holdShared<T>(addr, views().u32[(addr + C_CAP) >>> 2]!);
 }

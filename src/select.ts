@@ -180,8 +180,12 @@ function run(cases: readonly Case[], block: boolean): number | Promise<number> {
     if (sharedSends !== 0) dropStaged(cases, n, scratch);
     if (nshared !== 0) pollInbox();
     // A lock that stayed taken: a select that may wait tries again after a macrotask (see
-    // chan.ts, later); one that never waits would have had to.
-    if (code === R_BUSY && block) return later(() => run(cases, true) as Promise<number>);
+    // chan.ts, later); one that never waits answers without the lock what it can (a closed
+    // shared channel is known without it), else that it would have had to wait.
+    if (code === R_BUSY) {
+      if (block) return later(() => run(cases, true) as Promise<number>);
+      return closedCase(cases);
+    }
     return -1;
   }
   const i = words()[CTX + CTX_SEL_CASE]!;
@@ -203,6 +207,26 @@ function run(cases: readonly Case[], block: boolean): number | Promise<number> {
   }
   if (nshared !== 0) pollInbox();
   return i;
+}
+
+// After R_BUSY in a select that never waits: performs a case that can proceed on a closed shared
+// channel without its lock (a receive of a drained one, ok false; a send panics), chosen at
+// random among them, or -1.
+function closedCase(cases: readonly Case[]): number {
+  let chosen = -1, seen = 0;
+  for (let i = 0; i < cases.length; i++) {
+    const c = cases[i]!;
+    const ch = c.ch as unknown;
+    if (!(ch instanceof Chan) || !c.checkedShared || !ch.closedNow()) continue;
+    if (c.isSend === 0 && ch.len !== 0) continue;
+    if (Math.random() * ++seen < 1) chosen = i;
+  }
+  if (chosen < 0) return -1;
+  const c = cases[chosen]!;
+  if (c.isSend !== 0) throw new PanicError("send on closed channel");
+  c.value = undefined;
+  c.ok = false;
+  return chosen;
 }
 
 // Drops the values staged for the shared send cases among the first n, except case `keep`'s.

@@ -161,3 +161,10 @@ export function serve(handlers) {
 }
 
 export { workerData };
+
+/** BATON_SPIN_MICROS=n sets baton's spin before sleeping (configure({ spinMicros })) in every
+ *  thread of a baton side, to measure what spinning buys: `BATON_SPIN_MICROS=0 npm run bench -- pingpong_xthread`. */
+export function spinFromEnv(baton) {
+  const v = process.env.BATON_SPIN_MICROS;
+  if (v !== undefined && v !== "") baton.configure({ spinMicros: Number(v) });
+}

@@ -5,6 +5,8 @@
 // every object and replies with its count, the sum of the ids, and how many were wrong or out
 // of order.
 import * as baton from "../../dist/index.js";
+import { spinFromEnv } from "../lib/xthread.mjs";
+spinFromEnv(baton);
 import { startThreads, terminateAll, needShared, verify, isWorker, serve, workerData } from "../lib/xthread.mjs";
 import { job, checkJob } from "./objects.mjs";
 

@@ -5,6 +5,8 @@
 // The pool and the channel live for the whole run; `close()` closes the pool (terminating it
 // if that does not finish in time).
 import * as baton from "../../dist/index.js";
+import { spinFromEnv } from "../lib/xthread.mjs";
+spinFromEnv(baton);
 import { needShared, verify, deadline, CALL_MS, CLOSE_MS, START_MS } from "../lib/xthread.mjs";
 
 export const TASK_URL = new URL("./pool_tasks.baton.task.mjs", import.meta.url);

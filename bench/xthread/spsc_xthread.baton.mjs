@@ -6,6 +6,8 @@
 // batch: the consumer is asked to receive N, the producer to send N; the consumer replies with
 // its count, sum and how many values came out of order (FIFO must hold).
 import * as baton from "../../dist/index.js";
+import { spinFromEnv } from "../lib/xthread.mjs";
+spinFromEnv(baton);
 import { startThreads, terminateAll, needShared, verify, isWorker, serve, workerData } from "../lib/xthread.mjs";
 
 const ROLE = "spsc_xthread.baton";
