@@ -1,13 +1,16 @@
 // baton in a real browser: `npm run test:browser` (needs Debian's chromium; .ci/run installs it).
-// vite bundles test/browser/entry.ts as an app would bundle baton; a server on 127.0.0.1 serves it
-// twice — once cross-origin isolated (COOP/COEP: SharedArrayBuffer, the shared core) and once not
-// (a plain memory, the local core) — and headless Chromium runs each page. The page writes its
-// results as JSON; this script checks them and exits non-zero on any failure.
+// vite bundles test/browser/entry.ts as an app would bundle baton, and with it the module Web
+// Workers the page starts (worker.ts and late-worker.ts, found through `new Worker(new URL(
+// "./worker.ts", import.meta.url), { type: "module" })`, each with its own one copy of baton); a server on
+// 127.0.0.1 serves it twice — once cross-origin isolated (COOP/COEP: SharedArrayBuffer, the
+// shared core, shared channels between the page and the worker) and once not (a plain memory, the
+// local core, shared channels refused) — and headless Chromium runs each page. The page posts
+// its results as JSON; this script checks them and exits non-zero on any failure.
 import { build } from "vite";
 import { createServer } from "node:http";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative, sep } from "node:path";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -36,71 +39,140 @@ await build({
     minify: false,
     lib: { entry: join(here, "entry.ts"), formats: ["es"], fileName: "bundle" },
   },
+  // Each worker is bundled on its own (assets/<name>-<hash>.js) as an ES module: they are
+  // started with { type: "module" }.
+  worker: { format: "es" },
 });
-const bundle = readFileSync(join(outDir, readdirSync(outDir).find((f) => f.endsWith(".js"))));
+// Every file of the build, by URL path: /bundle.js (the page) and assets/ (the workers).
+const files = new Map(
+  readdirSync(outDir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => {
+      const path = join(d.parentPath ?? d.path, d.name);
+      return ["/" + relative(outDir, path).split(sep).join("/"), readFileSync(path)];
+    }),
+);
 const page = `<!doctype html><meta charset="utf-8"><title>baton</title><pre id="result">pending</pre>
 <script type="module" src="/bundle.js"></script>`;
 
+// Serves the build; the page POSTs its results to /result, which `result` resolves with.
 function serve(isolated) {
+  let deliver;
+  const result = new Promise((resolve) => (deliver = resolve));
   const server = createServer((req, res) => {
     const headers = isolated
       ? { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" }
       : {};
-    if (req.url === "/bundle.js") {
-      res.writeHead(200, { "Content-Type": "text/javascript", ...headers }).end(bundle);
+    const file = files.get(req.url);
+    if (req.method === "POST" && req.url === "/result") {
+      let body = "";
+      req.setEncoding("utf8");
+      req.on("data", (d) => (body += d));
+      req.on("end", () => {
+        res.writeHead(204).end();
+        deliver(body);
+      });
+    } else if (file !== undefined && req.url.endsWith(".js")) {
+      res.writeHead(200, { "Content-Type": "text/javascript", ...headers }).end(file);
     } else if (req.url === "/" || req.url === "/index.html") {
       res.writeHead(200, { "Content-Type": "text/html", ...headers }).end(page);
     } else {
       res.writeHead(404).end();
     }
   });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ server, result })));
 }
 
-// Runs Chromium on url and returns what the page wrote. Asynchronous: the server answering the
-// page runs in this process, so the event loop must stay free while Chromium runs.
-async function runPage(url) {
+// Runs Chromium on url until the page has posted its results, and returns them. In real time,
+// not Chromium's virtual time (--virtual-time-budget): that does not govern a Web Worker, and
+// fast-forwards the page's timers past what the worker is doing. Asynchronous: the server
+// answering the page runs in this process, so the event loop must stay free while Chromium runs.
+async function runPage(url, result) {
   const profile = mkdtempSync(join(tmpdir(), "baton-chromium-"));
+  const child = spawn(chromium, [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--enable-logging=stderr", "--v=0", `--user-data-dir=${profile}`, url,
+  ]);
+  let stderr = "";
+  child.stdout.resume();
+  child.stderr.on("data", (d) => (stderr += d));
+  const exited = new Promise((resolve) => child.on("close", (status, signal) => resolve(status ?? signal)));
+  let timer;
   try {
-    const child = spawn(chromium, [
-      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-      `--user-data-dir=${profile}`, "--virtual-time-budget=20000", "--dump-dom", url,
+    const text = await Promise.race([
+      result,
+      exited.then((status) => Promise.reject(new Error(`Chromium exited (${status}) before the page at ${url} reported`))),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the page at ${url} did not report within 120 s`)), 120_000);
+      }),
     ]);
-    let stdout = "", stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
-    const status = await new Promise((resolve) => child.on("close", resolve));
-    clearTimeout(timer);
-    const m = /<pre id="result">([\s\S]*?)<\/pre>/.exec(stdout);
-    if (m === null) throw new Error(`no result from ${url} (exit ${status}): ${stderr.slice(-2000)}`);
-    const text = m[1].replace(/&quot;/g, '"').replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
-    if (text === "pending") throw new Error(`the page at ${url} did not finish`);
     return JSON.parse(text);
+  } catch (e) {
+    // The page's console (Chromium logs it as CONSOLE lines) says how far it got.
+    const logged = stderr.split("\n").filter((l) => l.includes("CONSOLE")).slice(-20).join("\n");
+    e.message += `\n${logged || stderr.slice(-2000)}`;
+    throw e;
   } finally {
+    clearTimeout(timer);
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await exited;
     rmSync(profile, { recursive: true, force: true });
   }
 }
 
 const failures = [];
 let total = 0;
-function expectEq(what, got, want) {
+function check(what, ok, shown, wanted) {
   total++;
-  const ok = JSON.stringify(got) === JSON.stringify(want);
-  console.log(`${ok ? "ok  " : "FAIL"} ${what}: ${JSON.stringify(got)}${ok ? "" : ` (want ${JSON.stringify(want)})`}`);
+  console.log(`${ok ? "ok  " : "FAIL"} ${what}: ${shown}${ok ? "" : ` (want ${wanted})`}`);
   if (!ok) failures.push(what);
+}
+function expectEq(what, got, want) {
+  const ok = JSON.stringify(got) === JSON.stringify(want);
+  check(what, ok, JSON.stringify(got), JSON.stringify(want));
+}
+// A result the page computed with its expected value beside it: { got, want }. Long lists are
+// shown in full only when they differ.
+function expectPair(what, pair) {
+  if (pair === undefined || pair === null || !("want" in pair)) {
+    check(what, false, JSON.stringify(pair), "a result");
+    return;
+  }
+  const got = JSON.stringify(pair.got), want = JSON.stringify(pair.want);
+  if (got === want) check(what, true, got.length > 120 ? `${got.slice(0, 117)}...` : got, want);
+  else check(what, false, got, want);
+}
+
+// The bundles: the page's and each worker's are separate files, each with one copy of baton (its
+// embedded core, and a message of the loader as markers).
+const scripts = [...files].filter(([p]) => p.endsWith(".js"));
+const copies = (marker) => scripts.map(([p, b]) => [p, b.toString("latin1").split(marker).length - 1]);
+console.log(`── bundles: ${scripts.map(([p, b]) => `${p} (${b.length} bytes)`).join(", ")}`);
+const pageFile = "/bundle.js";
+const builtWorkers = ["worker", "late-worker"].map((name) =>
+  scripts.map(([p]) => p).find((p) => new RegExp(`^/assets/${name}-[^/]*\\.js$`).test(p)));
+expectEq("bundle: the page script and the two worker scripts", [files.has(pageFile), ...builtWorkers.map((w) => w !== undefined)], [true, true, true]);
+expectEq("bundle: the page bundle starts each worker by its built URL",
+  builtWorkers.map((w) => w !== undefined && files.get(pageFile).toString().includes(w.slice(1))), [true, true]);
+expectEq("bundle: no other scripts", scripts.length, 3);
+const coreShared = /CORE_SHARED = "([^"]+)"/.exec(readFileSync(join(here, "../../src/core-wasm.generated.ts"), "utf8"))?.[1];
+for (const [name, marker] of [["the loader's message", "the shared memory has no thread context left"], ["the embedded core", coreShared ?? "(CORE_SHARED not found)"]]) {
+  expectEq(`bundle: copies of baton (${name}) per script`, Object.fromEntries(copies(marker)),
+    Object.fromEntries(scripts.map(([p]) => [p, 1])));
 }
 
 try {
   for (const isolated of [true, false]) {
-    const server = await serve(isolated);
+    const { server, result } = await serve(isolated);
     const url = `http://127.0.0.1:${server.address().port}/`;
     const label = isolated ? "cross-origin isolated" : "not isolated";
     console.log(`── Chromium, ${label} page`);
     let r;
     try {
-      r = await runPage(url);
+      r = await runPage(url, result);
+    } catch (e) {
+      r = { error: e.message };
     } finally {
       server.close();
     }
@@ -123,9 +195,52 @@ try {
     expectEq(`${label}: send on closed channel`, r.panic, "send on closed channel");
     expectEq(`${label}: goroutines() dump`, r.dump, ["chan receive"]);
     expectEq(`${label}: numGoroutine() after`, r.numGoroutine, 0);
+    if (isolated) checkShared(label, r);
+    else checkPlain(label, r);
   }
 } finally {
   rmSync(outDir, { recursive: true, force: true });
+}
+
+// The cross-origin isolated page with its module Web Worker over shared channels.
+function checkShared(label, r) {
+  const l = `${label}, page ⇄ worker`;
+  check(`${l}: no error`, r.sharedError === undefined, r.sharedError ?? "none", "none");
+  const s = r.shared ?? {};
+  expectEq(`${l}: sharedMemory and crossOriginIsolated in the worker`, s.workerHello, { sharedMemory: true, crossOriginIsolated: true });
+  expectPair(`${l}: page's values as the worker received them`, s.valuesAtWorker);
+  expectPair(`${l}: page's values echoed back by the worker`, s.valuesEchoed);
+  expectPair(`${l}: the worker's own values (number, string, object)`, s.valuesFromWorker);
+  expectPair(`${l}: 10,000 values worker → page (count, checksum, out of order)`, s.bulkToPage);
+  expectPair(`${l}: 10,000 values page → worker (count, checksum, out of order)`, s.bulkToWorker);
+  expectEq(`${l}: unbuffered ping-pong, 1,000 round trips`, s.pingpong, { last: 1000, workerTrips: 1000 });
+  expectEq(`${l}: select, the local channel ready`, s.selectLocalReady, [1, "local"]);
+  expectEq(`${l}: select, after() fires`, s.selectTimeout, 2);
+  expectEq(`${l}: select, woken by the worker's send`, s.selectShared, [0, "fed by the worker"]);
+  expectEq(`${l}: a timer ran while the page waited`, s.eventLoopRanDuringWait, true);
+  expectEq(`${l}: select with a shared send case`, s.selectSend, [0, "via select"]);
+  expectEq(`${l}: close by the worker, recvOk on the page`, s.closeSeen, { first: ["99", "true"], second: ["undefined", "false"] });
+  expectEq(`${l}: trySend on the page after it saw the close`, s.sendAfterClose, "send on closed channel");
+  expectEq(`${l}: the worker went on after closing`, s.workerClosed, "closed");
+  expectEq(`${l}: numGoroutine() in the worker at its end`, s.workerNumGoroutine, 0);
+  const late = s.lateAttach;
+  expectEq(`${l}: attach() after a worker's own chan() throws a TypeError`, [late?.name, late?.isTypeError], ["TypeError", true]);
+  check(`${l}: its message says the handle is of another memory`, /another memory/.test(late?.message ?? ""),
+    JSON.stringify(late?.message), "a message with \"another memory\"");
+  expectEq(`${l}: numGoroutine() on the page after`, s.pageNumGoroutine, 0);
+}
+
+// The plain page: no SharedArrayBuffer; shared channels refused with the headers to send.
+function checkPlain(label, r) {
+  const p = r.plain ?? {};
+  const e = p.sharedChan;
+  expectEq(`${label}: chan(1, { shared: true }) throws a TypeError`, [e?.name, e?.isTypeError], ["TypeError", true]);
+  const message = typeof e?.message === "string" ? e.message : "";
+  for (const header of ["Cross-Origin-Opener-Policy", "Cross-Origin-Embedder-Policy"]) {
+    check(`${label}: its message names ${header}`, message.includes(header), JSON.stringify(message), `a message with ${header}`);
+  }
+  expectEq(`${label}: handle() of a local channel throws a TypeError`, p.handleOfLocal, "TypeError");
+  expectEq(`${label}: a local channel works after the refusal`, p.localAfterRefusal, [5, true]);
 }
 
 console.log(`browser: ${total - failures.length} passed, ${failures.length} failed`);
