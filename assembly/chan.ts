@@ -24,7 +24,7 @@
 
 import {
   C_MAGIC, C_FLAGS, C_CAP, C_COUNT, C_HEAD, C_TAIL, C_RECVQ_HEAD, C_SENDQ_HEAD,
-  C_LOCK, C_OWNER, C_GEN, C_BUF, C_SELF, C_LIST_NEXT, C_LIST_PREV, C_HOLDERS,
+  C_LOCK, C_OWNER, C_GEN, C_BUF, C_SELF, C_LIST_NEXT, C_LIST_PREV, C_HOLDERS, C_PINS,
   MAGIC_CHAN, CHAN_CLASS, SHARED_CHAN_CLASS, F_CLOSED, F_SHARED, MAX_CAP, MAX_THREADS,
   W_NEXT, W_SEL, W_SLOT, W_KIND, W_THREAD, W_QUEUED, W_VALUE, W_SEL_NEXT, WAITER_CLASS,
   S_FIRST, S_DONE, S_FIRED, S_SHARED, S_NEXT, SELECT_CLASS,
@@ -520,6 +520,36 @@ export function shHold(t: u32, c: u32, gen: u32): i32 {
   return r;
 }
 
+/** A copy of shared channel c of generation `gen` goes into a value in transit (it is sent
+ *  inside a value): 0, or E_BAD. The channel outlives its holders until shUnpinHold. */
+export function shPin(t: u32, c: u32, gen: u32): i32 {
+  if (t >= MAX_THREADS) return E_BAD;
+  lockList(t);
+  let r: i32 = E_BAD;
+  if (validShared(c) && load<u32>(c, C_GEN) == gen) {
+    store<u32>(c, load<u32>(c, C_PINS) + 1, C_PINS);
+    r = 0;
+  }
+  unlockList();
+  return r;
+}
+
+/** Thread t takes hold of shared channel c of generation `gen` that arrived inside a value (a
+ *  pinned copy): as shHold, and the pin is released. */
+export function shHoldPinned(t: u32, c: u32, gen: u32): i32 {
+  if (t >= MAX_THREADS) return E_BAD;
+  lockList(t);
+  let r: i32 = E_BAD;
+  if (validShared(c) && load<u32>(c, C_GEN) == gen && load<u32>(c, C_PINS) > 0) {
+    const p = holderWord(c, t);
+    store<u32>(p, load<u32>(p) | (1 << (t & 31)));
+    store<u32>(c, load<u32>(c, C_PINS) - 1, C_PINS);
+    r = 0;
+  }
+  unlockList();
+  return r;
+}
+
 /** Thread t lets go of shared channel c (its last JS object for it was collected). The channel
  *  is freed once no thread holds it. Returns 1 if freed, 0 if still held, E_BAD. */
 export function shRelease(t: u32, c: u32): i32 {
@@ -540,7 +570,9 @@ export function shRelease(t: u32, c: u32): i32 {
   return r;
 }
 
+/** Whether any thread holds c, or a value in transit carries it (list lock held). */
 function held(c: u32): bool {
+  if (load<u32>(c, C_PINS) != 0) return true;
   for (let i: u32 = 0; i < 8; i++) if (load<u32>(c + C_HOLDERS + (i << 2)) != 0) return true;
   return false;
 }

@@ -4,7 +4,7 @@
 export { threadNew, bytesInUse, heapTop, heapCheck } from "./alloc";
 export {
   chanNew, chanFree, chanSend, chanRecv, chanClose, chanCloseNext, chanLen,
-  chanWaiters, liveChannels, shNew, shGen, shHold, shRelease, shHeldByOthers, shSend, shRecv,
+  chanWaiters, liveChannels, shNew, shGen, shHold, shRelease, shPin, shHoldPinned, shHeldByOthers, shSend, shRecv,
 } from "./chan";
 export { seed, selReserve, selPoll, selDeferred } from "./select";
 export { inboxNext } from "./inbox";

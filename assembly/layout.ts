@@ -213,6 +213,8 @@
 //   +56 SELF         shared: its own address (a forged address inside another record fails)
 //   +60 LIST_NEXT    shared: the list of shared channels (H_LIST_HEAD), under H_LIST_LOCK
 //   +64 LIST_PREV
+//   +68 PINS         shared: copies of it inside values in transit (sent, not yet received and
+//                    attached); it is not freed while any is, even if no thread holds it
 //   +96 HOLDERS      shared: 256 bits, bit t set while thread t holds the channel
 // A local channel's values stay in the facade, in a JS array indexed by the ring positions that
 // the core hands out; the core only does the bookkeeping. A shared channel's values are value
@@ -256,6 +258,8 @@
 @inline export const C_LIST_NEXT: u32 = 60;
 // @ts-ignore: decorator
 @inline export const C_LIST_PREV: u32 = 64;
+// @ts-ignore: decorator
+@inline export const C_PINS: u32 = 68;
 // @ts-ignore: decorator
 @inline export const C_HOLDERS: u32 = 96;
 // @ts-ignore: decorator

@@ -26,6 +26,7 @@ import {
 } from "./core.js";
 import { PanicError, coreFailure } from "./errors.js";
 import { stageValue, takeValue, dropValue } from "./values.js";
+import { registerHostKind } from "./codec.js";
 import { watchInbox, pollInbox } from "./inbox.js";
 import { macrotask } from "./macrotask.js";
 import { liveChildren } from "./thread.js";
@@ -694,6 +695,31 @@ function holdShared<T>(id: number, capacity: number): Chan<T> {
   sharedChannels.register(ch, id);
   return ch;
 }
+
+// A shared channel inside a value sent on a shared channel (Go's chan of chan, e.g. a reply
+// channel in a request) travels as its address and generation, pinned in the core until it is
+// attached where it arrives. A local channel cannot travel.
+registerHostKind({
+  is: (o) => o instanceof Chan,
+  write(o) {
+    const ch = o as Chan<unknown>;
+    if (!sharedOf(ch)) {
+      throw new TypeError(
+        "baton: a local channel cannot be copied to a shared channel; make it with chan(capacity, { shared: true })",
+      );
+    }
+    const id = idOf(ch);
+    const gen = core.shGen(id);
+    if (core.shPin(T, id, gen) !== 0) throw new TypeError("baton: the channel inside this value no longer exists");
+    exported.add(id);
+    return [id, gen];
+  },
+  read(addr, gen) {
+    if (core.shHoldPinned(T, addr, gen) !== 0) throw new TypeError("baton: a channel inside a received value no longer exists");
+    sweepShared();
+    return holdShared(addr, views().u32[(addr + C_CAP) >>> 2]!);
+  },
+});
 
 /**
  * The channel a {@link ChanHandle} describes, usable in this thread: Go's channel value passed to

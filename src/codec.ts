@@ -61,6 +61,9 @@
 //                                                                     DataView (len bytes); kind:
 //                                                                     VIEW_KINDS; buffer: BUFFER,
 //                                                                     RBUFFER or REF to one
+//   0x1b HOST    kind a b (varints)                                   an object of a host kind
+//                                                                        (registerHostKind: a
+//                                                                        shared channel)
 //   0x1a BOXED   value                                                Object(value): a String,
 //                                                                     Number, Boolean or BigInt object
 //   0x40+n       n bytes (n < 64)                                     a string of n code units < 0x100
@@ -150,6 +153,7 @@ const BUFFER = 0x17;
 const RBUFFER = 0x18;
 const VIEW = 0x19;
 const BOXED = 0x1a;
+const HOST = 0x1b;
 /** 0x40 + n: a string of n < 64 code units, each < 0x100, one byte each. */
 const SHORT_STRING = 0x40;
 const SHORT_STRING_MAX = 63;
@@ -634,6 +638,18 @@ class Writer {
 
   /** An object that is neither plain nor an array: its kind by tag, checked by a builtin. */
   other(o: object): void {
+    for (let i = 0; i < hostKinds.length; i++) {
+      const kind = hostKinds[i]!;
+      if (kind.is(o)) {
+        const [x, y] = kind.write(o);
+        this.room(31);
+        this.buf[this.pos++] = HOST;
+        this.varint(i);
+        this.varint(x);
+        this.varint(y);
+        return;
+      }
+    }
     if (isView(o)) return this.view(o);
     const tag = toTag.call(o);
     let x: unknown;
@@ -811,6 +827,21 @@ let idle: Writer | null = new Writer();
  * encode({ f() {} });                    // TypeError: baton: a function cannot be copied to a
  *                                        // shared channel (at value.f)
  */
+/** A kind of object that travels as two numbers and is made again on the other side (a shared
+ *  channel: its address and generation, attached where it arrives). `write` may throw to refuse
+ *  an object of the kind (a local channel). */
+export interface HostKind {
+  is(o: object): boolean;
+  write(o: object): [number, number];
+  read(x: number, y: number): unknown;
+}
+const hostKinds: HostKind[] = [];
+
+/** Registers a host kind (chan.ts registers shared channels). */
+export function registerHostKind(kind: HostKind): void {
+  hostKinds.push(kind);
+}
+
 export function encode(v: unknown): Uint8Array {
   const w = idle ?? new Writer();
   idle = null;
@@ -1008,6 +1039,13 @@ function readValue(): unknown {
       return view;
     }
     case BOXED: return numbered(Object(readValue()));
+    case HOST: {
+      const kind = hostKinds[readVarint()];
+      const x = readVarint();
+      const y = readVarint();
+      if (kind === undefined) throw corrupt();
+      return numbered(kind.read(x, y));
+    }
   }
   throw corrupt();
 }

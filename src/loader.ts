@@ -49,6 +49,8 @@ export interface Core {
   shNew(t: number, cap: number): number;
   shGen(c: number): number;
   shHold(t: number, c: number, gen: number): number;
+  shPin(t: number, c: number, gen: number): number;
+  shHoldPinned(t: number, c: number, gen: number): number;
   shRelease(t: number, c: number): number;
   shHeldByOthers(t: number, c: number): number;
   shSend(t: number, c: number, slot: number, block: number): number;

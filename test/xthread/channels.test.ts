@@ -275,3 +275,23 @@ describe("Go's test/chan programs with the two sides on different threads", () =
     expect(await w.result).toBe(600);
   });
 });
+
+describe("channels inside values", () => {
+  it("a shared channel sent inside a value arrives attached (a reply channel per request)", async () => {
+    const jobs = chan<{ n: number; reply: Chan<number> }>(4, { shared: true });
+    const w = runRole<number>("replier", { jobs: jobs.handle() });
+    for (let i = 0; i < 50; i++) {
+      const reply = chan<number>(0, { shared: true });
+      await jobs.send({ n: i, reply });
+      expect(await reply.recv()).toBe(i * 2);
+    }
+    jobs.close();
+    expect(await w.result).toBe(50);
+  });
+
+  it("a local channel inside a value is refused with TypeError, and nothing is enqueued", async () => {
+    const jobs = chan<unknown>(4, { shared: true });
+    await expect(jobs.send({ reply: chan(1) })).rejects.toThrow(/local channel/);
+    expect(jobs.len).toBe(0);
+  });
+});
