@@ -12,9 +12,9 @@
 
 import { attach, go, numGoroutine, setPanicHandler, sleep } from "./index.js";
 import type { Chan } from "./chan.js";
-import { T, memory, workerThreads } from "./loader.js";
+import { T, workerThreads } from "./loader.js";
 import { macrotask } from "./macrotask.js";
-import { EV_HELLO, EV_DONE, EV_PANIC, EV_BYE, CHAN_MARK } from "./workers.js";
+import { EV_HELLO, EV_DONE, EV_PANIC, EV_BYE } from "./workers.js";
 import type { PoolInit } from "./workers.js";
 
 /** Modules already imported, by URL: a task of a known module starts without an import(). */
@@ -23,36 +23,6 @@ const modules = new Map<string, Record<string, unknown>>();
 function errorInfo(e: unknown): { name?: string; message: string; stack?: string } {
   if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack };
   return { message: String(e) };
-}
-
-/** Puts attached channels back in place of the markers workers.ts left for them. */
-function fromWire(v: unknown, seen: Set<object>): unknown {
-  if (v === null || typeof v !== "object" || seen.has(v)) return v;
-  seen.add(v);
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (i in v) v[i] = fromWire(v[i], seen);
-    return v;
-  }
-  if (v instanceof Map) {
-    const entries = [...v];
-    v.clear();
-    for (const [k, x] of entries) v.set(fromWire(k, seen), fromWire(x, seen));
-    return v;
-  }
-  if (v instanceof Set) {
-    const xs = [...v];
-    v.clear();
-    for (const x of xs) v.add(fromWire(x, seen));
-    return v;
-  }
-  const proto = Object.getPrototypeOf(v);
-  if (proto !== Object.prototype && proto !== null) return v;
-  const mark = (v as Record<string, unknown>)[CHAN_MARK];
-  if (Array.isArray(mark)) {
-    return attach({ kind: "batonjs.chan", memory: memory!, addr: mark[0] as number, gen: mark[1] as number });
-  }
-  for (const k of Object.keys(v)) (v as Record<string, unknown>)[k] = fromWire((v as Record<string, unknown>)[k], seen);
-  return v;
 }
 
 /** Runs a task; calls `started` once its function has been called (its synchronous part run) or
@@ -69,7 +39,7 @@ async function run(task: unknown[], events: Chan<unknown>, started: () => void):
     }
     const fn = mod[name];
     if (typeof fn !== "function") throw new TypeError(`pool.go: ${href} has no exported function ${JSON.stringify(name)}`);
-    const args = fromWire(task[3], new Set()) as unknown[];
+    const args = task[3] as unknown[];
     const p = fn(...args);
     started();
     await p;

@@ -10,9 +10,9 @@
 // full, pool.go keeps the task in a local overflow list that a pump goroutine feeds in, so
 // pool.go never waits and never drops.
 //
-// Arguments: shared channels anywhere in `args` travel as their handles and arrive attached; the
-// rest is copied (values.ts). A local channel, and baton's thread-bound objects (sync primitives,
-// timers, contexts), are refused with a TypeError at the call.
+// Arguments are copied (values.ts); shared channels anywhere in `args` arrive attached (the codec
+// carries them, pinned until attached). A local channel, and baton's thread-bound objects (sync
+// primitives, timers, contexts), are refused with a TypeError at the call.
 //
 // Events come back on a second shared channel: a worker's hello (its thread context), each
 // task's end (or its panic, with the worker's stack, also from goroutines a task started after
@@ -21,11 +21,11 @@
 // ref'd) only while tasks run or the pool starts or closes.
 //
 // Invariants:
-//  `outstanding` = tasks given to go() whose end event has not arrived; `inflight` holds their
-//  arguments' shared channels, so that no channel is freed before the task attached it.
+//  `outstanding` = tasks given to go() whose end event has not arrived.
 //  The event receiver runs from start() until terminate() closes the events channel.
 
-import { chan, Chan, idOf, sharedOf } from "./chan.js";
+import { chan, Chan, sharedOf } from "./chan.js";
+import { registerHostKind } from "./codec.js";
 import type { ChanHandle } from "./chan.js";
 import { go, reportPanic } from "./go.js";
 import { sharedMemory, workerThreads, ensureCore } from "./loader.js";
@@ -42,9 +42,6 @@ export const EV_HELLO = 0; // [EV_HELLO, thread context]
 export const EV_DONE = 1; // [EV_DONE, task id]
 export const EV_PANIC = 2; // [EV_PANIC, task id or -1, { name, message, stack }, goroutine id, fn]
 export const EV_BYE = 3; // [EV_BYE, thread context]
-
-/** The key of the marker object a shared channel argument travels as. */
-export const CHAN_MARK = "\u0000batonjs.chan";
 
 /** What a pool worker is started with. */
 export interface PoolInit {
@@ -118,57 +115,53 @@ function threadBound(v: object): string | null {
   return null;
 }
 
-/** Copies `v`, putting a marker in place of each shared channel (collected into `chans`);
- *  throws TypeError for what may not cross threads. */
-function toWire(v: unknown, chans: Chan<unknown>[], seen: Map<object, unknown>, path: string): unknown {
+/** Checks that `v` may go to another thread, naming what may not: a local channel, a function
+ *  or symbol, or one of baton's thread-bound objects (the codec says the same, later; checked
+ *  here so that pool.go throws at the call even when its task waits in the overflow list). */
+function checkArg(v: unknown, seen: Set<object>, path: string): void {
   if (v === null || typeof v !== "object") {
     if (typeof v === "function") throw new TypeError(`pool.go: ${path} is a function, which cannot be passed to another thread`);
     if (typeof v === "symbol") throw new TypeError(`pool.go: ${path} is a symbol, which cannot be passed to another thread`);
-    return v;
+    return;
   }
-  const done = seen.get(v);
-  if (done !== undefined) return done;
+  if (seen.has(v)) return;
+  seen.add(v);
   if (v instanceof Chan) {
     if (!sharedOf(v)) {
       throw new TypeError(`pool.go: ${path} is a local channel; make it with chan(capacity, { shared: true }) to pass it to a worker`);
     }
-    chans.push(v);
-    const h = v.handle();
-    const mark = { [CHAN_MARK]: [idOf(v), h.gen] };
-    seen.set(v, mark);
-    return mark;
+    return;
   }
   const bound = threadBound(v);
   if (bound !== null) {
     throw new TypeError(`pool.go: ${path} is ${bound}, which belongs to its thread; coordinate threads over shared channels`);
   }
   if (Array.isArray(v)) {
-    const out: unknown[] = new Array(v.length);
-    seen.set(v, out);
-    for (let i = 0; i < v.length; i++) if (i in v) out[i] = toWire(v[i], chans, seen, `${path}[${i}]`);
-    return out;
+    for (let i = 0; i < v.length; i++) if (i in v) checkArg(v[i], seen, `${path}[${i}]`);
+  } else if (v instanceof Map) {
+    for (const [k, x] of v) {
+      checkArg(k, seen, `${path} key`);
+      checkArg(x, seen, `${path}.get(…)`);
+    }
+  } else if (v instanceof Set) {
+    for (const x of v) checkArg(x, seen, `${path} element`);
+  } else {
+    const proto = Object.getPrototypeOf(v);
+    if (proto === Object.prototype || proto === null) {
+      for (const k of Object.keys(v)) checkArg((v as Record<string, unknown>)[k], seen, `${path}.${k}`);
+    }
   }
-  if (v instanceof Map) {
-    const out = new Map();
-    seen.set(v, out);
-    for (const [k, x] of v) out.set(toWire(k, chans, seen, `${path} key`), toWire(x, chans, seen, `${path}.get(…)`));
-    return out;
-  }
-  if (v instanceof Set) {
-    const out = new Set();
-    seen.set(v, out);
-    for (const x of v) out.add(toWire(x, chans, seen, `${path} element`));
-    return out;
-  }
-  const proto = Object.getPrototypeOf(v);
-  if (proto === Object.prototype || proto === null) {
-    const out: Record<string, unknown> = {};
-    seen.set(v, out);
-    for (const k of Object.keys(v)) out[k] = toWire((v as Record<string, unknown>)[k], chans, seen, `${path}.${k}`);
-    return out;
-  }
-  return v; // Dates, typed arrays, errors, class instances: the codec copies them
 }
+
+// baton's thread-bound objects are refused by the codec too, when sent on a shared channel
+// (it would copy them as empty plain objects).
+registerHostKind({
+  is: (o) => threadBound(o) !== null,
+  write(o) {
+    throw new TypeError(`baton: ${threadBound(o)} belongs to its thread and cannot be copied to a shared channel`);
+  },
+  read: () => undefined,
+});
 
 class Pool implements WorkerPool {
   readonly size: number;
@@ -176,7 +169,6 @@ class Pool implements WorkerPool {
   readonly #events: Chan<unknown>;
   readonly #workers: WorkerLike[] = [];
   readonly #contexts: number[] = [];
-  readonly #inflight = new Map<number, Chan<unknown>[]>();
   readonly #overflow: unknown[] = [];
   #pumping = false;
   #nextId = 0;
@@ -225,15 +217,13 @@ class Pool implements WorkerPool {
     if (this.#closed) throw new Error("pool.go: the pool is closed");
     const href = moduleHref(moduleUrl);
     if (typeof exportName !== "string" || exportName === "") throw new TypeError("pool.go: exportName must be a non-empty string");
-    const chans: Chan<unknown>[] = [];
-    const wire = toWire(args, chans, new Map(), "argument");
+    checkArg(args, new Set(), "argument");
     const id = this.#nextId++;
-    const task = [id, href, exportName, wire];
+    const task = [id, href, exportName, args];
     if (this.#overflow.length > 0 || !this.#runq.trySend(task)) {
       this.#overflow.push(task);
       this.#pump();
     }
-    if (chans.length > 0) this.#inflight.set(id, chans);
     if (this.#outstanding++ === 0) this.#ref(true);
   }
 
@@ -270,14 +260,14 @@ class Pool implements WorkerPool {
         }
         break;
       case EV_DONE:
-        this.#taskEnded(e[1] as number);
+        this.#taskEnded();
         break;
       case EV_PANIC: {
         const p = e[2] as { name?: string; message?: string; stack?: string };
         const err = new Error(p.message ?? "panic in a pool worker");
         if (typeof p.name === "string") err.name = p.name;
         if (typeof p.stack === "string") err.stack = p.stack;
-        if ((e[1] as number) >= 0) this.#taskEnded(e[1] as number);
+        if ((e[1] as number) >= 0) this.#taskEnded();
         reportPanic(err, { id: e[3] as number, state: "running", waitingSinceMs: 0, createdAt: `pool worker (${String(e[4] ?? "")})` });
         break;
       }
@@ -291,8 +281,7 @@ class Pool implements WorkerPool {
     }
   }
 
-  #taskEnded(id: number): void {
-    this.#inflight.delete(id);
+  #taskEnded(): void {
     if (--this.#outstanding === 0) this.#ref(false);
   }
 
@@ -340,7 +329,6 @@ class Pool implements WorkerPool {
       // closed by close()
     }
     this.#outstanding = 0;
-    this.#inflight.clear();
     this.#onBye = this.#onHello = null;
   }
 }

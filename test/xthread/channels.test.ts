@@ -295,3 +295,17 @@ describe("channels inside values", () => {
     expect(jobs.len).toBe(0);
   });
 });
+
+describe("thread-bound objects", () => {
+  it("a sync primitive, timer or context sent on a shared channel is a TypeError", async () => {
+    const { Mutex, WaitGroup, newTimer, background } = await import("../../dist/index.js");
+    const ch = chan<unknown>(4, { shared: true });
+    await expect(ch.send(new Mutex())).rejects.toThrow(/belongs to its thread/);
+    await expect(ch.send({ wg: new WaitGroup() })).rejects.toThrow(TypeError);
+    const t = newTimer(1000);
+    await expect(ch.send([t])).rejects.toThrow(/timer/);
+    t.stop();
+    await expect(ch.send(background())).rejects.toThrow(/context/);
+    expect(ch.len).toBe(0);
+  });
+});
