@@ -55,7 +55,7 @@ describe("workers()", () => {
   it("a busy worker's backlog is taken by the other worker", async () => {
     const pool = await workers({ size: 2 });
     const out = chan<string>(16, { shared: true }), started = chan<number>(1, { shared: true });
-    pool.go(TASKS, "busy", 1500, started, out);
+    pool.go(TASKS, "busy", 3000, started, out);
     await started.recv(); // one worker is now busy running code
     for (let i = 0; i < 5; i++) pool.go(TASKS, "quick", out);
     const order: string[] = [];
@@ -85,7 +85,7 @@ describe("workers()", () => {
     pool.go(TASKS, "nope");
     pool.go(TASKS, "startsPanicking");
     pool.go(new URL("./missing.mjs", TASKS), "x");
-    for (let i = 0; i < 200 && got.length < 4; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 1000 && got.length < 4; i++) await new Promise((r) => setTimeout(r, 10));
     const messages = got.map((e) => e.message).sort();
     expect(messages.length).toBe(4);
     expect(messages).toContain("thrown in a pool task");
