@@ -1,5 +1,8 @@
-// The core's exports: everything the facade (src/core.ts) calls. Nothing here runs at
-// instantiation: the first threadNew() initialises the shared header once for every thread.
+// The core's exports: everything the facade calls (src/loader.ts types each one). Nothing here
+// runs at instantiation: the first threadNew() initialises the shared header once for every
+// thread. One failure convention: channel and select operations return a result word (code in
+// the low 4 bits, layout.ts RESULT); exports that return an address or a count return it, or a
+// negative E_* code.
 
 export { threadNew, bytesInUse, heapTop, heapCheck } from "./alloc";
 export {

@@ -6,8 +6,8 @@
 //   0            1024          4096                                  65536 (--memoryBase)
 //   ├────────────┼─────────────┼──────────────────────────────────────┼──────────────────────────▶
 //   │ unused     │ HEADER      │ THREAD CONTEXTS: MAX_THREADS × 256 B │ HEAP: records and blocks,
-//   │ (0 = null) │ (global)    │ (one per instance, i.e. per thread)  │ bump-allocated upwards,
-//   └────────────┴─────────────┴──────────────────────────────────────┴ reused from free lists
+//   │ (0 = null) │ (global)    │ (one per instance, i.e. per thread)  │ from the TLSF allocator
+//   └────────────┴─────────────┴──────────────────────────────────────┴ (alloc.ts), growing up
 //
 // HEADER (global, written with atomics: every thread shares it)
 //   +0  MAGIC        'BATN' once initialised
@@ -28,7 +28,7 @@
 //   +8  (unused)
 //   +12 RUNQ_HEAD    first G record of the run queue (0 = empty)
 //   +16 RUNQ_TAIL    last G record of the run queue
-//   +20 BYTES        heap bytes this thread holds in records and blocks
+//   +20 BYTES        heap bytes this thread owns in blocks (alloc.ts)
 //   +24 FIRED        case index of the parked select that this thread's last operation woke
 //   +28 LAST_POS     ring position of the last buffered receive that also took a sender
 //   +32 SCRATCH      address of this thread's select scratch block (cases, then poll order)
@@ -36,7 +36,7 @@
 //   +40 (unused)
 //   +44 NCHANS       live channels created by this thread
 //   +48 SEL_CASE     case index that this thread's last selPoll performed (or found bad)
-//   +64 FREE[k]      the allocator's per-thread words (alloc.ts), up to +160
+//   +64 ALLOC        the allocator's per-thread words (alloc.ts: its cache), up to +160
 //  -- cross-thread words (atomics: other threads read or write them) --
 //   +160 STATE       0 never used, 1 alive, 2 dead (being cleaned up), 3 free for reuse,
 //                    4 being handed out again
@@ -59,7 +59,7 @@
 //   +192 STAGE_IN    16-byte value slot: the value of the next shared send (written by the facade)
 //   +208 STAGE_OUT   16-byte value slot: the value the last shared receive took
 //
-// Heap blocks are untyped: each record kind knows its size class. The first word of every record
+// Heap blocks know their own size (alloc.ts, a header before each). The first word of every record
 // is a magic tag, cleared when it is freed, so a stale or forged address is refused.
 
 // @ts-ignore: decorator
