@@ -171,17 +171,20 @@ describe("shared channels across threads", () => {
   it("attach refuses forged, stale and malformed handles, and never reaches another channel", async () => {
     const victim = chan<number>(1, { shared: true });
     await victim.send(42);
-    const h = victim.handle();
-    expect(() => attach({ ...h, gen: h.gen + 1 })).toThrow(TypeError);
-    expect(() => attach({ ...h, addr: h.addr + 16 })).toThrow(TypeError);
-    expect(() => attach({ ...h, addr: 8 })).toThrow(TypeError);
-    expect(() => attach({ ...h, addr: 2 ** 31 })).toThrow(TypeError);
+    const real = victim.handle();
+    // A handle's fields are internal (not in the published types): forge them as an attacker would.
+    const h = real as unknown as { kind: string; memory: WebAssembly.Memory; addr: number; gen: number };
+    const forged = (o: object) => attach(o as never);
+    expect(() => forged({ ...h, gen: h.gen + 1 })).toThrow(TypeError);
+    expect(() => forged({ ...h, addr: h.addr + 16 })).toThrow(TypeError);
+    expect(() => forged({ ...h, addr: 8 })).toThrow(TypeError);
+    expect(() => forged({ ...h, addr: 2 ** 31 })).toThrow(TypeError);
     expect(() => attach({} as never)).toThrow(TypeError);
     expect(() => attach(null as never)).toThrow(TypeError);
     const other = new WebAssembly.Memory({ initial: 1, maximum: 2, shared: true });
-    expect(() => attach({ ...h, memory: other })).toThrow(/another memory/);
+    expect(() => forged({ ...h, memory: other })).toThrow(/another memory/);
     // The victim is untouched, and attach of its real handle is the same channel.
-    const again = attach(h);
+    const again = attach(real);
     expect(await again.recv()).toBe(42);
     expect(victim.len).toBe(0);
   });
