@@ -19,7 +19,7 @@
 // crosses threads only as a handle, which attach() checks against the channel's generation.
 
 import {
-  core, T, CTX, ensureCore, memory, views, words, peekToken, park, releaseSlot, slotFn, slotAux,
+  core, T, CTX, ensureCore, memory, views, viewsTo, words, peekToken, park, releaseSlot, slotFn, slotAux,
   markShared, forEachSharedWait, RESOLVED, Reclaimer, K_RECV, K_RECV_OK, K_ITER, K_SEND, K_SELECT,
   CTX_LAST_POS, CTX_FIRED, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK, R_CLOSED,
   R_BUFFERED_SENDER, R_DONE, R_BUSY, E_RANGE, T_STAGE_IN, T_STAGE_OUT, T_DEFERRED, C_CAP, C_FLAGS, F_CLOSED, MAX_CAP, sharedMemory,
@@ -524,7 +524,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
 
   /** Whether this shared channel is closed, read without its lock. */
   #closedNow(): boolean {
-    return (Atomics.load(views().i32, (this.#id + C_FLAGS) >> 2) & F_CLOSED) !== 0;
+    return (Atomics.load(viewsTo(this.#id + C_FLAGS + 4).i32, (this.#id + C_FLAGS) >> 2) & F_CLOSED) !== 0;
   }
 
   close(): void {
@@ -717,7 +717,7 @@ registerHostKind({
   read(addr, gen) {
     if (core.shHoldPinned(T, addr, gen) !== 0) throw new TypeError("baton: a channel inside a received value no longer exists");
     sweepShared();
-    return holdShared(addr, views().u32[(addr + C_CAP) >>> 2]!);
+    return holdShared(addr, viewsTo(addr + C_CAP + 4).u32[(addr + C_CAP) >>> 2]!);
   },
 });
 
@@ -760,5 +760,6 @@ export function attach<T>(handle: ChanHandle<T>): Chan<T> {
     throw new TypeError("attach: the handle's channel no longer exists (every thread that held it dropped it), or the handle is forged");
   }
   sweepShared();
-  return holdShared<T>(addr, views().u32[(addr + C_CAP) >>> 2]!);
+  // Through a view that covers the record: another thread may have grown the memory past it.
+  return holdShared<T>(addr, viewsTo(addr + C_CAP + 4).u32[(addr + C_CAP) >>> 2]!);
 }

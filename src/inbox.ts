@@ -69,6 +69,9 @@ function idle(): void {
   if (drainInbox()) return next();
   if (sharedParked === 0) return next();
   const i32 = views().i32;
+  // A select teardown that found a lock taken (assembly/select.ts, DEFERRED) is retried from the
+  // next macrotask rather than slept on: no other thread would wake this one for it.
+  if (i32[CTX + (T_DEFERRED >> 2)] !== 0) return next();
   const inbox = CTX + (T_INBOX >> 2);
   if (spinMicros > 0) {
     const until = performance.now() + spinMicros / 1000;
