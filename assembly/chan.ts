@@ -154,8 +154,12 @@ export function dequeue(t: u32, c: u32, q: u32, shared: bool): u32 {
  *  A waiter of t's own is handed back: the result is its slot (with its select's fired case in
  *  FIRED), and its record is freed (a select's records at once when `locked` is false, else
  *  once the call has unlocked: see finish). A waiter of another thread is posted to that
- *  thread's INBOX, and the result is R_DONE. */
-export function deliver(t: u32, w: u32, code: u32, locked: bool): i32 {
+ *  thread's INBOX, and the result is R_DONE.
+ *  Inlined, so that between dequeue's unlink and this, no call lets V8 stop a thread that is
+ *  being terminated: a waiter of another thread is never left out of both its queue and a list
+ *  that reaches its inbox (T_POSTS, which a dead thread's sweep posts). */
+// @ts-ignore: decorator
+@inline export function deliver(t: u32, w: u32, code: u32, locked: bool): i32 {
   const owner = load<u32>(w, W_THREAD);
   if (owner != t) {
     if (locked) {

@@ -10,6 +10,17 @@ import { checkChan, waiters, heapCheck } from "../../dist/debug.js";
 import { runRole } from "../helpers/threads.js";
 import { Rng } from "../helpers/util.js";
 
+/** Fails with `what` (and the channels' state) if `p` does not settle within `ms`. */
+function within<T>(p: Promise<T>, ms: number, what: () => string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`stuck ${ms} ms: ${what()}`)), ms);
+    }),
+  ]);
+}
+
 const SEQ = 1 << 20;
 
 describe("threads terminated at random moments", () => {
@@ -40,17 +51,20 @@ describe("threads terminated at random moments", () => {
       }
       // Each victim, once it runs its loop (it says so on `ready`), dies a random moment later.
       const deaths = [];
+      const state = () =>
+        `started ${started}, sink ${JSON.stringify(waiters(sink))} len ${sink.len}, churn ${JSON.stringify(waiters(churn))}, ` +
+        `ready ${JSON.stringify(waiters(ready))}, received ${seen.size}`;
       for (let i = batch.size; i > 0; i--) {
-        const v = batch.get((await ready.recv())!)!;
+        const v = batch.get((await within(ready.recv(), 30_000, () => `waiting for a victim to start: ${state()}`))!)!;
         deaths.push(new Promise((r) => setTimeout(r, rng.int(15))).then(() => v.worker.terminate()));
       }
-      await Promise.all(deaths);
+      await within(Promise.all(deaths), 30_000, () => `terminating victims: ${state()}`);
     }
-    for (const s of survivors) expect(await s.result).toBe(perSurvivor);
+    for (const s of survivors) expect(await within(s.result, 60_000, () => `a survivor to finish: sink ${JSON.stringify(waiters(sink))} len ${sink.len}, received ${seen.size}`)).toBe(perSurvivor);
     // Let the exits be seen, then close the sink and drain it.
     await new Promise((r) => setTimeout(r, 50));
     sink.close();
-    await receiver;
+    await within(receiver, 30_000, () => `draining the sink: ${JSON.stringify(waiters(sink))}`);
     stop = true;
     for (const id of [1, 2]) {
       for (let i = 0; i < perSurvivor; i++) {
