@@ -168,3 +168,18 @@ export function spinFromEnv(baton) {
   const v = process.env.BATON_SPIN_MICROS;
   if (v !== undefined && v !== "") baton.configure({ spinMicros: Number(v) });
 }
+
+/** The side of a producer–consumer scenario (spsc_xthread, objects_xthread): `threads` are the
+ *  producer and the consumer; a batch has the consumer receive N while the producer sends N, and
+ *  checks the consumer's reply against `want`. */
+export function producerConsumer(threads, what, N, want) {
+  const [producer, consumer] = threads;
+  return {
+    async run() {
+      const got = consumer.call("consume", N);
+      const [, res] = await Promise.all([producer.call("produce", N), got]);
+      verify(what, res, want);
+    },
+    close: () => terminateAll(threads),
+  };
+}

@@ -5,10 +5,10 @@
 // every object and replies with its count, the sum of the ids, and how many were wrong or out
 // of order.
 import * as baton from "../../dist/index.js";
-import { spinFromEnv } from "../lib/xthread.mjs";
-spinFromEnv(baton);
-import { startThreads, terminateAll, needShared, verify, isWorker, serve, workerData } from "../lib/xthread.mjs";
+import { startThreads, needShared, isWorker, serve, workerData, producerConsumer, spinFromEnv } from "../lib/xthread.mjs";
 import { job, checkJob } from "./objects.mjs";
+
+spinFromEnv(baton);
 
 const ROLE = "objects_xthread.baton";
 
@@ -21,16 +21,7 @@ export async function start(lib, { N, capacity }) {
     { url, role: `${ROLE}.producer`, data: { ch: handle } },
     { url, role: `${ROLE}.consumer`, data: { ch: handle } },
   ]);
-  const [producer, consumer] = threads;
-  const want = { count: N, sum: (N * (N - 1)) / 2, bad: 0 };
-  return {
-    async run() {
-      const got = consumer.call("consume", N);
-      const [, res] = await Promise.all([producer.call("produce", N), got]);
-      verify("objects_xthread/baton", res, want);
-    },
-    close: () => terminateAll(threads),
-  };
+  return producerConsumer(threads, "objects_xthread/baton", N, { count: N, sum: (N * (N - 1)) / 2, bad: 0 });
 }
 
 if (isWorker(ROLE)) {

@@ -3,7 +3,7 @@
 // { id: i, name: "job-" + i, tags: ["a", "b"], at: i * 0.5 }, structured-cloned by
 // postMessage. The consumer checks every field of every object.
 import { MessageChannel } from "node:worker_threads";
-import { startThreads, terminateAll, verify, isWorker, serve, workerData } from "../lib/xthread.mjs";
+import { startThreads, isWorker, serve, workerData, producerConsumer } from "../lib/xthread.mjs";
 import { job, checkJob } from "./objects.mjs";
 
 const ROLE = "objects_xthread.postmessage";
@@ -15,16 +15,7 @@ export async function start(lib, { N }) {
     { url, role: `${ROLE}.producer`, data: { port: port1 }, transferList: [port1] },
     { url, role: `${ROLE}.consumer`, data: { port: port2 }, transferList: [port2] },
   ]);
-  const [producer, consumer] = threads;
-  const want = { count: N, sum: (N * (N - 1)) / 2, bad: 0 };
-  return {
-    async run() {
-      const got = consumer.call("consume", N);
-      const [, res] = await Promise.all([producer.call("produce", N), got]);
-      verify("objects_xthread/postmessage", res, want);
-    },
-    close: () => terminateAll(threads),
-  };
+  return producerConsumer(threads, "objects_xthread/postmessage", N, { count: N, sum: (N * (N - 1)) / 2, bad: 0 });
 }
 
 if (isWorker(ROLE)) {

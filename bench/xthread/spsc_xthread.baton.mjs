@@ -6,9 +6,9 @@
 // batch: the consumer is asked to receive N, the producer to send N; the consumer replies with
 // its count, sum and how many values came out of order (FIFO must hold).
 import * as baton from "../../dist/index.js";
-import { spinFromEnv } from "../lib/xthread.mjs";
+import { startThreads, needShared, isWorker, serve, workerData, producerConsumer, spinFromEnv } from "../lib/xthread.mjs";
+
 spinFromEnv(baton);
-import { startThreads, terminateAll, needShared, verify, isWorker, serve, workerData } from "../lib/xthread.mjs";
 
 const ROLE = "spsc_xthread.baton";
 
@@ -21,16 +21,7 @@ export async function start(lib, { N, capacity }) {
     { url, role: `${ROLE}.producer`, data: { ch: handle } },
     { url, role: `${ROLE}.consumer`, data: { ch: handle } },
   ]);
-  const [producer, consumer] = threads;
-  const want = { count: N, sum: (N * (N - 1)) / 2, outOfOrder: 0 };
-  return {
-    async run() {
-      const got = consumer.call("consume", N);
-      const [, res] = await Promise.all([producer.call("produce", N), got]);
-      verify("spsc_xthread/baton", res, want);
-    },
-    close: () => terminateAll(threads),
-  };
+  return producerConsumer(threads, "spsc_xthread/baton", N, { count: N, sum: (N * (N - 1)) / 2, outOfOrder: 0 });
 }
 
 if (isWorker(ROLE)) {

@@ -7,7 +7,7 @@
 // Values may arrive before the consumer sees the "consume" request (the two travel on
 // different ports), so it accumulates from the start and replies when both are in.
 import { MessageChannel } from "node:worker_threads";
-import { startThreads, terminateAll, verify, isWorker, serve, workerData } from "../lib/xthread.mjs";
+import { startThreads, isWorker, serve, workerData, producerConsumer } from "../lib/xthread.mjs";
 
 const ROLE = "spsc_xthread.postmessage";
 
@@ -18,16 +18,7 @@ export async function start(lib, { N }) {
     { url, role: `${ROLE}.producer`, data: { port: port1 }, transferList: [port1] },
     { url, role: `${ROLE}.consumer`, data: { port: port2 }, transferList: [port2] },
   ]);
-  const [producer, consumer] = threads;
-  const want = { count: N, sum: (N * (N - 1)) / 2, outOfOrder: 0 };
-  return {
-    async run() {
-      const got = consumer.call("consume", N);
-      const [, res] = await Promise.all([producer.call("produce", N), got]);
-      verify("spsc_xthread/postmessage", res, want);
-    },
-    close: () => terminateAll(threads),
-  };
+  return producerConsumer(threads, "spsc_xthread/postmessage", N, { count: N, sum: (N * (N - 1)) / 2, outOfOrder: 0 });
 }
 
 if (isWorker(ROLE)) {

@@ -10,7 +10,7 @@
 // way to use it (the figure in shared/FACTS.md, "both sides spinning"), and it holds a core
 // per side while waiting.
 import { RingBuffer } from "ringbuf.js";
-import { startThreads, terminateAll, verify, isWorker, serve, workerData } from "../lib/xthread.mjs";
+import { startThreads, isWorker, serve, workerData, producerConsumer } from "../lib/xthread.mjs";
 
 const ROLE = "spsc_xthread.ringbuf";
 
@@ -21,16 +21,7 @@ export async function start(lib, { N, capacity }) {
     { url, role: `${ROLE}.producer`, data: { sab } },
     { url, role: `${ROLE}.consumer`, data: { sab } },
   ]);
-  const [producer, consumer] = threads;
-  const want = { count: N, sum: (N * (N - 1)) / 2, outOfOrder: 0 };
-  return {
-    async run() {
-      const got = consumer.call("consume", N);
-      const [, res] = await Promise.all([producer.call("produce", N), got]);
-      verify("spsc_xthread/ringbuf", res, want);
-    },
-    close: () => terminateAll(threads),
-  };
+  return producerConsumer(threads, "spsc_xthread/ringbuf", N, { count: N, sum: (N * (N - 1)) / 2, outOfOrder: 0 });
 }
 
 if (isWorker(ROLE)) {
