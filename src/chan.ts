@@ -66,7 +66,7 @@ function stageIn(): number {
 }
 
 /** Byte address of this thread's STAGE_OUT value slot (the value the last shared receive took). */
-export function stageOut(): number {
+function stageOut(): number {
   return (CTX << 2) + T_STAGE_OUT;
 }
 

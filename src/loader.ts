@@ -20,7 +20,7 @@
 //  detached (length 0); viewsTo() renews them.
 
 import { CORE_SHARED, CORE_LOCAL } from "./core-wasm.generated.js";
-import { TBASE, TSIZE, HDR, H_MEMID, T_OSID } from "./core-layout.generated.js";
+import { TBASE, TSIZE, HDR, H_MEMID } from "./core-layout.generated.js";
 
 /** The core's exports, as the facade calls them (assembly/index.ts lists each contract). */
 export interface Core {
@@ -206,11 +206,7 @@ function instantiate(mem: WebAssembly.Memory | undefined): void {
     workerThreads.setEnvironmentData(ENV_MEMORY, memory);
     workerThreads.setEnvironmentData(ENV_PARENT, t);
   }
-  for (const fn of onInstantiate) fn();
 }
-
-/** Functions called once the core is instantiated in this thread (thread.ts watches workers). */
-export const onInstantiate: (() => void)[] = [];
 
 /** Makes sure this thread's core is instantiated; with `adopt`, over that memory if it has none
  *  yet. Returns whether this thread's memory is `adopt` (always true without one). */
@@ -221,18 +217,13 @@ export function ensureCore(adopt?: WebAssembly.Memory): boolean {
 
 /** True when `m` is this thread's memory (possibly another JS object over the same buffer, as a
  *  memory posted between threads is). */
-export function sameMemory(m: WebAssembly.Memory): boolean {
+function sameMemory(m: WebAssembly.Memory): boolean {
   if (m === memory) return true;
   if (memory === undefined || !(m.buffer instanceof SharedArrayBuffer)) return false;
   const id = (HDR + H_MEMID) >> 2;
   const theirs = new Int32Array(m.buffer, 0, id + 2);
   const ours = views().i32;
   return Atomics.load(theirs, id) === Atomics.load(ours, id) && Atomics.load(theirs, id + 1) === Atomics.load(ours, id + 1);
-}
-
-/** The host's id of a thread context (Node's threadId), for diagnostics. */
-export function osidOf(t: number): number {
-  return views().i32[(TBASE + t * TSIZE + T_OSID) >> 2]!;
 }
 
 // In Node, the memory is fixed at load: the parent's, if a baton of the parent thread left one.

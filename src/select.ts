@@ -233,7 +233,7 @@ function closedCase(cases: readonly Case[]): number {
 function dropStaged(cases: readonly Case[], n: number, scratch: number, keep = -1): void {
   for (let i = 0; i < n; i++) {
     const c = cases[i]!;
-    if (i !== keep && c.isSend !== 0 && c.checkedShared && c.checkedCh === c.ch) dropValue(scratch + i * SC_STRIDE + SC_VALUE);
+    if (i !== keep && c.isSend !== 0 && c.checkedShared) dropValue(scratch + i * SC_STRIDE + SC_VALUE);
   }
 }
 
