@@ -76,36 +76,50 @@ export function chanNew(t: u32, cap: i32): i32 {
   return <i32>c;
 }
 
-/** Frees local channel c (the facade calls it once the channel is unreachable). Waiters still
- *  parked on it can never be woken and are dropped with it; a select that also waits elsewhere
- *  keeps its other waiters. Returns 0, or E_BAD. */
+/** Frees local channel c (the facade calls it once the channel is unreachable, after
+ *  chanDropNext has returned -1). Waiters still parked on it are dropped with it. Returns 0, or
+ *  E_BAD. */
 export function chanFree(t: u32, c: u32): i32 {
   if (t >= MAX_THREADS || !validChan(c) || isShared(c)) return E_BAD;
-  dropQueue(t, c, C_RECVQ_HEAD);
-  dropQueue(t, c, C_SENDQ_HEAD);
+  while (dropNext(t, c) >= 0) {}
   free(t, c, CHAN_CLASS);
   const x = ctx(t);
   store<u32>(x, load<u32>(x, T_NCHANS) - 1, T_NCHANS);
   return 0;
 }
 
-// Drops the waiters of a local channel's queue. A waiter of a select is unlinked from its
-// select's list (the select keeps waiting on its other channels); a select left with no waiter
-// can never fire, and is freed.
-function dropQueue(t: u32, c: u32, q: u32): void {
-  let w = load<u32>(c + q);
-  while (w != 0) {
-    const next = load<u32>(w, W_NEXT);
-    const s = load<u32>(w, W_SEL);
-    if (s != 0) unlinkFromSelect(t, s, w);
-    freeWaiter(t, w);
-    w = next;
-  }
-  store<u32>(c + q, 0);
-  store<u32>(c + q + 4, 0);
+/** Before chanFree: drops the next waiter parked on unreachable local channel c, which can never
+ *  be woken, and returns the token of a wait that can now never complete, for the facade to let
+ *  go of: a plain receive's or send's, or a select's that had no other channel left. A select that
+ *  also waits elsewhere keeps its other waiters (and returns nothing here). -1 when no waiter is
+ *  left (or c is not a live local channel). */
+export function chanDropNext(t: u32, c: u32): i32 {
+  if (t >= MAX_THREADS || !validChan(c) || isShared(c)) return -1;
+  return dropNext(t, c);
 }
 
-function unlinkFromSelect(t: u32, s: u32, w: u32): void {
+function dropNext(t: u32, c: u32): i32 {
+  while (true) {
+    let q = C_RECVQ_HEAD;
+    let w = load<u32>(c + q);
+    if (w == 0) {
+      q = C_SENDQ_HEAD;
+      w = load<u32>(c + q);
+      if (w == 0) return -1;
+    }
+    unlink(c, q, w);
+    const s = load<u32>(w, W_SEL);
+    const slot = load<u32>(w, W_SLOT);
+    const orphan = s == 0 || unlinkFromSelect(t, s, w);
+    freeWaiter(t, w);
+    if (orphan) return <i32>slot;
+  }
+}
+
+// Unlinks waiter w from its select's list. A select left with no waiter can never fire: it is
+// freed (unless it has fired already: its own thread frees it then, possibly from its DEFERRED
+// list), and true is returned.
+function unlinkFromSelect(t: u32, s: u32, w: u32): bool {
   let p = s + S_FIRST;
   while (load<u32>(p) != 0) {
     const x = load<u32>(p);
@@ -115,9 +129,11 @@ function unlinkFromSelect(t: u32, s: u32, w: u32): void {
     }
     p = x + W_SEL_NEXT;
   }
-  // A select left with no waiter can never fire: free it, unless it has fired already (its own
-  // thread frees it then, possibly from its DEFERRED list).
-  if (load<u32>(s, S_FIRST) == 0 && load<u32>(s, S_DONE) == 0) freeRecord(t, s, 16 << SELECT_CLASS);
+  if (load<u32>(s, S_FIRST) == 0 && load<u32>(s, S_DONE) == 0) {
+    freeRecord(t, s, 16 << SELECT_CLASS);
+    return true;
+  }
+  return false;
 }
 
 // ── taking a parked peer ────────────────────────────────────────────────────────────────────
@@ -428,6 +444,31 @@ export function chanCloseNext(t: u32, c: u32): i32 {
     unlockChan(c);
     finish(t);
   }
+  return r;
+}
+
+/** Withdraws thread t's plain (not a select's) wait under `slot` on channel c, if it is still
+ *  parked (an AbortSignal aborted it). Returns 1 if withdrawn (a shared send's value is freed),
+ *  0 if it is not parked (it completed, or its completion is on its way to t's inbox), -2 if
+ *  the shared channel's lock stayed taken (call again later), or E_BAD. */
+export function chanCancel(t: u32, c: u32, slot: u32, isSend: u32): i32 {
+  if (t >= MAX_THREADS || !validChan(c)) return E_BAD;
+  const shared = isShared(c);
+  if (shared && !tryLockChan(t, c, false)) return -2;
+  const q = isSend != 0 ? C_SENDQ_HEAD : C_RECVQ_HEAD;
+  let r: i32 = 0;
+  let w = load<u32>(c + q);
+  while (w != 0) {
+    if (load<u32>(w, W_SLOT) == slot && load<u32>(w, W_THREAD) == t && load<u32>(w, W_SEL) == 0) {
+      unlink(c, q, w);
+      if (shared && isSend != 0) freeValue(t, w + W_VALUE);
+      freeWaiter(t, w);
+      r = 1;
+      break;
+    }
+    w = load<u32>(w, W_NEXT);
+  }
+  if (shared) unlockChan(c);
   return r;
 }
 

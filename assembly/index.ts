@@ -6,10 +6,10 @@
 
 export { threadNew, bytesInUse, heapTop, heapCheck } from "./alloc";
 export {
-  chanNew, chanFree, chanSend, chanRecv, chanClose, chanCloseNext, chanLen,
+  chanNew, chanFree, chanDropNext, chanCancel, chanSend, chanRecv, chanClose, chanCloseNext, chanLen,
   chanWaiters, liveChannels, shNew, shGen, shHold, shRelease, shPin, shHoldPinned, shHeldByOthers, shSend, shRecv,
 } from "./chan";
-export { seed, selReserve, selPoll, selDeferred } from "./select";
+export { seed, selReserve, selPoll, selCancel, selDeferred } from "./select";
 export { inboxNext } from "./inbox";
 export { valueAlloc, valueFree, recordBytes } from "./queue";
 export { threadInit, threadDead, threadSweep, threadByOsid, threadChild, threadAlive } from "./thread";

@@ -17,8 +17,8 @@
 import {
   T_RNG, T_SCRATCH, T_SCRATCH_CAP, T_SEL_CASE, MAX_THREADS, MAGIC_SELECT, SELECT_CLASS, S_MAGIC,
   S_FIRST, S_SLOT, S_DONE, S_FIRED, S_SHARED, S_NEXT, W_SEL_NEXT, W_CHAN, W_KIND, W_QUEUED,
-  W_VALUE, C_RECVQ_HEAD, C_SENDQ_HEAD, SC_STRIDE, SC_KIND, SC_VALUE, SC_BYTES_PER_CASE, MAX_CASES,
-  R_BLOCKED, R_WOULD_BLOCK, R_BAD, R_NOMEM, R_BUSY, T_DEFERRED, result, ctx,
+  W_VALUE, W_SEL, W_SLOT, W_THREAD, W_NEXT, C_RECVQ_HEAD, C_SENDQ_HEAD, SC_STRIDE, SC_KIND, SC_VALUE, SC_BYTES_PER_CASE, MAX_CASES,
+  R_BLOCKED, R_WOULD_BLOCK, R_BAD, R_NOMEM, R_BUSY, T_DEFERRED, E_BAD, result, ctx,
 } from "./layout";
 import { allocRecord, freeRecord } from "./records";
 import { newWaiter, enqueue, unlink, freeWaiter, copyValue, freeValue } from "./queue";
@@ -270,6 +270,47 @@ export function selCleanup(t: u32, s: u32): bool {
   store<u32>(s, 0, S_MAGIC);
   freeRecord(t, s, SELECT_SIZE);
   return true;
+}
+
+/** Withdraws thread t's select parked under `slot` over the first n scratch cases (the facade
+ *  writes them again), if it has not fired (an AbortSignal aborted it): claims it as a waker
+ *  would, with no case fired, and tears it down (selCleanup; deferred if a lock is taken). Returns
+ *  1 if withdrawn, 0 if it fired first (or is not parked), -2 if a shared channel's lock stayed
+ *  taken (call again later), or E_BAD. */
+export function selCancel(t: u32, n: u32, slot: u32): i32 {
+  if (t >= MAX_THREADS) return E_BAD;
+  const x = ctx(t);
+  if (n > load<u32>(x, T_SCRATCH_CAP)) return E_BAD;
+  const cases = load<u32>(x, T_SCRATCH);
+  let s: u32 = 0;
+  for (let i: u32 = 0; i < n && s == 0; i++) {
+    const p = cases + i * SC_STRIDE;
+    const c = load<u32>(p);
+    if (c == 0 || !validChan(c)) continue;
+    const shared = isShared(c);
+    if (shared && !tryLockChan(t, c, false)) return -2;
+    // The select's waiter on c. A stale waiter with the same slot (of an earlier select that
+    // fired, not yet torn down) has DONE set and is passed over.
+    let w = load<u32>(c + (load<u32>(p, SC_KIND) != 0 ? C_SENDQ_HEAD : C_RECVQ_HEAD));
+    while (w != 0) {
+      const ws = load<u32>(w, W_SEL);
+      if (ws != 0 && load<u32>(w, W_SLOT) == slot && load<u32>(w, W_THREAD) == t && atomic.load<u32>(ws + S_DONE) == 0) {
+        s = ws;
+        break;
+      }
+      w = load<u32>(w, W_NEXT);
+    }
+    if (shared) unlockChan(c);
+  }
+  if (s == 0) return 0;
+  if (load<u32>(s, S_SHARED) != 0) {
+    if (atomic.cmpxchg<u32>(s + S_DONE, 0, 1) != 0) return 0; // another thread fired it first
+  } else {
+    store<u32>(s, 1, S_DONE);
+  }
+  store<u32>(s, 0, S_FIRED);
+  selCleanup(t, s);
+  return 1;
 }
 
 /** Goes on with the teardowns of thread t's selects that were deferred (a lock was taken).

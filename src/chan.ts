@@ -19,7 +19,7 @@
 // crosses threads only as a handle, which attach() checks against the channel's generation.
 
 import {
-  core, T, CTX, ensureCore, memory, views, viewsTo, words, peekToken, park, releaseSlot, slotFn, slotAux,
+  core, T, CTX, ensureCore, memory, views, viewsTo, words, peekToken, park, releaseSlot, dropWait, slotFn, slotAux,
   markShared, forEachSharedWait, RESOLVED, Reclaimer, K_RECV, K_RECV_OK, K_ITER, K_SEND, K_SELECT,
   CTX_LAST_POS, CTX_FIRED, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK, R_CLOSED,
   R_BUFFERED_SENDER, R_DONE, R_BUSY, E_RANGE, T_STAGE_IN, T_STAGE_OUT, T_DEFERRED, C_CAP, C_FLAGS, F_CLOSED, MAX_CAP, sharedMemory,
@@ -28,7 +28,8 @@ import { PanicError, coreFailure } from "./errors.js";
 import { stageValue, takeValue, dropValue } from "./values.js";
 import { registerHostKind } from "./codec.js";
 import { watchInbox, pollInbox } from "./inbox.js";
-import { macrotask } from "./macrotask.js";
+import { macrotask, macrotaskValue } from "./macrotask.js";
+import { preempt } from "./preempt.js";
 import { liveChildren } from "./thread.js";
 
 /** A case of a parked select, as the wake paths here see it (select.ts defines the classes). */
@@ -166,7 +167,16 @@ export function completeRemote(r: number): void {
 }
 
 // A local channel's core record is freed once its JS object has been garbage collected.
-const channels = new Reclaimer((id) => core.chanFree(T, id));
+// Waits still parked on it can never complete: their slots are let go (the core hands back their
+// tokens), with the promises and closures they hold.
+const channels = new Reclaimer((id) => {
+  for (;;) {
+    const token = core.chanDropNext(T, id);
+    if (token < 0) break;
+    dropWait(token);
+  }
+  core.chanFree(T, id);
+});
 
 // A shared channel is held by this thread while any of its Chan objects here is alive: `holds`
 // counts them, and the last one's collection lets go of it (the core frees it once no thread
@@ -243,7 +253,7 @@ export interface ChanHandle<T> {
 export interface SendChan<in T> {
   /** `ch <- v`: resolves once a receiver took `v` or it is buffered; rejects with
    *  `PanicError("send on closed channel")` if the channel is or gets closed. */
-  send(v: T): Promise<void>;
+  send(v: T, options?: WaitOptions): Promise<void>;
   /** Sends only if that needs no waiting; false otherwise. Throws PanicError on a closed channel. */
   trySend(v: T): boolean;
   /** `close(ch)`: wakes every waiting receiver and rejects every waiting sender. */
@@ -268,9 +278,9 @@ export interface SendChan<in T> {
  */
 export interface RecvChan<out T> {
   /** `<-ch`: the next value, or `undefined` once the channel is closed and drained. */
-  recv(): Promise<T | undefined>;
+  recv(options?: WaitOptions): Promise<T | undefined>;
   /** `v, ok := <-ch`: ok is false only once the channel is closed and drained. */
-  recvOk(): Promise<[T | undefined, boolean]>;
+  recvOk(options?: WaitOptions): Promise<[T | undefined, boolean]>;
   /** Receives only if that needs no waiting: `[v, ok]`, or `undefined` where it would wait. */
   tryRecv(): [T | undefined, boolean] | undefined;
   /** `for v := range ch`: ends once the channel is closed and drained. */
@@ -285,9 +295,63 @@ export interface RecvChan<out T> {
 }
 
 
+/** Options of a channel operation that may wait. */
+export interface WaitOptions {
+  /** Withdraws the operation if it aborts before the operation completes: the operation then
+   *  rejects with `signal.reason`, and no value was taken or sent. An already-aborted signal
+   *  rejects at once. A context's `ctx.signal` works too. */
+  signal?: AbortSignal;
+}
+
+/** For an operation given `options`: null to go on, or what to reject with at once (bad options,
+ *  or a signal that has aborted already). */
+export function refusal(options: WaitOptions, op: string): { reason: unknown } | null {
+  if (options === null || typeof options !== "object") {
+    return { reason: new TypeError(`${op}: options must be an object such as { signal }`) };
+  }
+  const signal = options.signal;
+  if (signal === undefined) return null;
+  if (typeof AbortSignal === "undefined" || !(signal instanceof AbortSignal)) {
+    return { reason: new TypeError(`${op}: options.signal must be an AbortSignal (or a context's ctx.signal)`) };
+  }
+  return signal.aborted ? { reason: signal.reason } : null;
+}
+
+/** Withdraws the wait just parked under `token` on `ch` (promise `p`) if `signal` aborts before
+ *  it completes. The listener goes once the wait is settled either way. */
+function withdrawOnAbort(ch: Chan<any>, token: number, isSend: number, signal: AbortSignal, p: Promise<unknown>): void {
+  const s = token >>> 3;
+  const fn = slotFn[s]!;
+  const withdraw = (): void => {
+    if (slotFn[s] !== fn) return; // it completed first
+    const r = core.chanCancel(T, idOf(ch), token, isSend);
+    if (r === -2) {
+      macrotask(withdraw); // a shared channel's lock stayed taken: try again
+      return;
+    }
+    if (r !== 1) return; // not parked any more: its completion is on its way (inbox.ts)
+    releaseSlot(token);
+    fn(Promise.reject(signal.reason));
+  };
+  signal.addEventListener("abort", withdraw);
+  const forget = (): void => signal.removeEventListener("abort", withdraw);
+  p.then(forget, forget);
+}
+
 const KEY = {};
 let idOf: (ch: Chan<any>) => number;
 let sharedOf: (ch: Chan<any>) => boolean;
+let recvOnlyOf: (ch: Chan<any>) => boolean;
+/** trySend on a receive-only channel, for the baton code that feeds it (time.ts). */
+let sendInternal: <T>(ch: Chan<T>, v: T) => boolean;
+/** close() of a receive-only channel, for the baton code that owns it (context.ts). */
+let closeInternal: (ch: Chan<any>) => void;
+
+function recvOnly(op: string): TypeError {
+  return new TypeError(
+    `${op}: this channel is receive-only (baton hands out ctx.done(), after(), tick() and a timer's or ticker's .c as RecvChan)`,
+  );
+}
 
 /**
  * A channel: Go's `chan T`. Make one with {@link chan}, or {@link attach} a shared one.
@@ -303,24 +367,36 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
   readonly #id: number;
   readonly #cap: number;
   readonly #shared: boolean;
+  /** Sends and close come only from baton itself (a timer's channel, a context's done()):
+   *  receive-only at run time, as its RecvChan type says. */
+  readonly #recvOnly: boolean;
+  /** The send path that is not a local channel's: shared, or refused (receive-only). */
+  readonly #special: boolean;
   /** Buffered values of a local channel, at the ring positions the core gives out. */
   readonly #buf: unknown[] = [];
 
   static {
     idOf = (ch) => ch.#id;
     sharedOf = (ch) => ch.#shared;
+    recvOnlyOf = (ch) => ch.#recvOnly;
+    sendInternal = (ch, v) => ch.#trySend(v);
+    closeInternal = (ch) => ch.#close();
   }
 
   /** @internal Use {@link chan} or {@link attach}. */
-  constructor(key: unknown, id: number, cap: number, shared: boolean) {
+  constructor(key: unknown, id: number, cap: number, shared: boolean, recvOnly = false) {
     if (key !== KEY) throw new TypeError("baton: channels are made with chan() or attach()");
     this.#id = id;
     this.#cap = cap;
     this.#shared = shared;
+    this.#recvOnly = recvOnly;
+    this.#special = shared || recvOnly;
   }
 
   get len(): number {
-    return core.chanLen(this.#id);
+    const n = core.chanLen(this.#id);
+    if (n < 0) throw badChannel("len");
+    return n;
   }
 
   /** @internal Finishes a send that the core performed (result r: R_BUFFERED, R_HANDOFF or
@@ -372,24 +448,32 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     return this.#cap;
   }
 
-  send(v: T): Promise<void> {
-    if (this.#shared) return this.#sendShared(v);
+  send(v: T, options?: WaitOptions): Promise<void> {
+    if (options !== undefined) {
+      const no = refusal(options, "send");
+      if (no !== null) return Promise.reject(no.reason);
+    }
+    if (this.#special) return this.#recvOnly ? Promise.reject(recvOnly("send")) : this.#sendShared(v, options);
     const token = peekToken(K_SEND);
     const r = core.chanSend(T, this.#id, token, 1);
     const code = r & 15;
     if (code === R_BUFFERED) {
       this.#buf[r >>> 4] = v;
-      return RESOLVED;
+      return preempt() ? macrotaskValue(undefined) : RESOLVED;
     }
     if (code === R_HANDOFF) {
       wakeReceiver(r >>> 4, v, true, this.#cap !== 0);
-      return RESOLVED;
+      return preempt() ? macrotaskValue(undefined) : RESOLVED;
     }
-    if (code === R_BLOCKED) return park(token, v);
+    if (code === R_BLOCKED) {
+      const p = park(token, v);
+      if (options !== undefined && options.signal !== undefined) withdrawOnAbort(this, token, 1, options.signal, p);
+      return p;
+    }
     return Promise.reject(code === R_CLOSED ? sendOnClosed() : coreFailure(code));
   }
 
-  #sendShared(v: T): Promise<void> {
+  #sendShared(v: T, options: WaitOptions | undefined): Promise<void> {
     const at = stageIn();
     try {
       stageValue(v, at);
@@ -402,15 +486,29 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     if (code === R_DONE || code === R_HANDOFF) {
       this.sendDone(r, v);
       pollInbox();
-      return RESOLVED;
+      return preempt() ? macrotaskValue(undefined) : RESOLVED;
     }
-    if (code === R_BLOCKED) return parkShared(token, this);
+    if (code === R_BLOCKED) {
+      const p = parkShared(token, this);
+      if (options !== undefined && options.signal !== undefined) withdrawOnAbort(this, token, 1, options.signal, p);
+      return p;
+    }
     dropValue(at);
-    if (code === R_BUSY) return later(() => this.#sendShared(v));
+    if (code === R_BUSY) {
+      return later(() => {
+        const signal = options?.signal;
+        return signal !== undefined && signal.aborted ? Promise.reject(signal.reason) : this.#sendShared(v, options);
+      });
+    }
     return Promise.reject(code === R_CLOSED ? sendOnClosed() : coreFailure(code));
   }
 
   trySend(v: T): boolean {
+    if (this.#recvOnly) throw recvOnly("trySend");
+    return this.#trySend(v);
+  }
+
+  #trySend(v: T): boolean {
     let r: number;
     if (this.#shared) {
       const at = stageIn();
@@ -443,52 +541,77 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     }
   }
 
-  recv(): Promise<T | undefined> {
-    return this.#recv(K_RECV);
+  recv(options?: WaitOptions): Promise<T | undefined> {
+    if (options !== undefined) return this.#recvAbortable(K_RECV, options);
+    return this.#recv(K_RECV, undefined);
   }
 
-  recvOk(): Promise<[T | undefined, boolean]> {
-    return this.#recv(K_RECV_OK);
+  recvOk(options?: WaitOptions): Promise<[T | undefined, boolean]> {
+    if (options !== undefined) return this.#recvAbortable(K_RECV_OK, options);
+    return this.#recv(K_RECV_OK, undefined);
   }
 
-  #recv(kind: number): Promise<any> {
-    if (this.#shared) return this.#recvShared(kind);
+  #recvAbortable(kind: number, options: WaitOptions): Promise<any> {
+    const no = refusal(options, kind === K_RECV ? "recv" : "recvOk");
+    if (no !== null) return Promise.reject(no.reason);
+    return this.#recv(kind, options.signal);
+  }
+
+  #recv(kind: number, signal: AbortSignal | undefined): Promise<any> {
+    if (this.#shared) return this.#recvShared(kind, signal);
     const token = peekToken(kind);
     const r = core.chanRecv(T, this.#id, token, 1);
+    let v: unknown;
     switch (r & 15) {
-      case R_BLOCKED:
-        return park(token, undefined);
+      case R_BLOCKED: {
+        // A receive-only channel is fed by baton (a timer): the wait keeps it alive.
+        const p = park(token, this.#recvOnly ? this : undefined);
+        if (signal !== undefined) withdrawOnAbort(this, token, 0, signal, p);
+        return p;
+      }
       case R_HANDOFF:
-        return Promise.resolve(recvResult(kind, takeFromSender(r >>> 4, false), true));
+        v = recvResult(kind, takeFromSender(r >>> 4, false), true);
+        break;
       case R_BUFFERED:
       case R_BUFFERED_SENDER:
-        return Promise.resolve(recvResult(kind, this.recvDone(r), true));
+        v = recvResult(kind, this.recvDone(r), true);
+        break;
       case R_CLOSED:
-        return kind === K_RECV ? RESOLVED_UNDEFINED : Promise.resolve(recvResult(kind, undefined, false));
+        if (kind === K_RECV) return preempt() ? macrotaskValue(undefined) : RESOLVED_UNDEFINED;
+        v = recvResult(kind, undefined, false);
+        break;
       default:
         return Promise.reject(coreFailure(r & 15));
     }
+    return preempt() ? macrotaskValue(v) : Promise.resolve(v);
   }
 
-  #recvShared(kind: number): Promise<any> {
+  #recvShared(kind: number, signal: AbortSignal | undefined): Promise<any> {
     const token = peekToken(kind);
     const r = core.shRecv(T, this.#id, token, 1);
+    let v: unknown;
     switch (r & 15) {
       case R_DONE:
-      case R_HANDOFF: {
-        const v = this.recvDone(r);
+      case R_HANDOFF:
+        v = recvResult(kind, this.recvDone(r), true);
         pollInbox();
-        return Promise.resolve(recvResult(kind, v, true));
-      }
+        break;
       case R_CLOSED:
-        return kind === K_RECV ? RESOLVED_UNDEFINED : Promise.resolve(recvResult(kind, undefined, false));
-      case R_BLOCKED:
-        return parkShared(token, this);
+        v = recvResult(kind, undefined, false);
+        break;
+      case R_BLOCKED: {
+        const p = parkShared(token, this);
+        if (signal !== undefined) withdrawOnAbort(this, token, 0, signal, p);
+        return p;
+      }
       case R_BUSY:
-        return later(() => this.#recvShared(kind));
+        return later(() =>
+          signal !== undefined && signal.aborted ? Promise.reject(signal.reason) : this.#recvShared(kind, signal),
+        );
       default:
         return Promise.reject(coreFailure(r & 15));
     }
+    return preempt() ? macrotaskValue(v) : Promise.resolve(v);
   }
 
   tryRecv(): [T | undefined, boolean] | undefined {
@@ -528,6 +651,11 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
   }
 
   close(): void {
+    if (this.#recvOnly) throw recvOnly("close");
+    this.#close();
+  }
+
+  #close(): void {
     const r = core.chanClose(T, this.#id);
     if (r === R_CLOSED) throw new PanicError("close of closed channel");
     if (r !== 0) throw coreFailure(r);
@@ -565,7 +693,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
 
   /** @internal */
   iterNext(): Promise<IteratorResult<T>> {
-    return this.#recv(K_ITER);
+    return this.#recv(K_ITER, undefined);
   }
 
   /** @internal recv() for baton's own daemons (a pool's event loop): a wait that does not keep
@@ -615,7 +743,13 @@ function parkShared(token: number, ch: Chan<any>): Promise<any> {
   return p;
 }
 
-export { idOf, sharedOf };
+export { idOf, sharedOf, recvOnlyOf, sendInternal, closeInternal };
+
+/** The error for a channel the core does not know (never expected: a channel's record lives as
+ *  long as its Chan object). */
+function badChannel(op: string): Error {
+  return new Error(`${op}: the core has no live channel for this Chan (its record was freed or overwritten); this is a bug in baton`);
+}
 
 class ChanIterator<T> implements AsyncIterator<T> {
   constructor(private readonly ch: Chan<T>) {}
@@ -667,6 +801,18 @@ export function chan<T = unknown>(capacity: number = 0, options?: ChanOptions): 
   if (id === E_RANGE) throw new RangeError(`makechan: size out of range (capacity ${capacity})`);
   if (id < 0) throw coreFailure(7);
   const ch = new Chan<T>(KEY, id, capacity, false);
+  channels.register(ch, id);
+  return ch;
+}
+
+/** @internal A local channel that only baton sends on and closes (a timer's, a context's done()):
+ *  receive-only at run time. */
+export function recvOnlyChan<T>(capacity: number): Chan<T> {
+  if (core === undefined) ensureCore();
+  channels.sweep();
+  const id = core.chanNew(T, capacity);
+  if (id < 0) throw coreFailure(7);
+  const ch = new Chan<T>(KEY, id, capacity, false, true);
   channels.register(ch, id);
   return ch;
 }

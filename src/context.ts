@@ -28,7 +28,7 @@
 //   with reason === err.
 //  ctx.err() === Canceled or DeadlineExceeded (the exported singletons), or undefined.
 
-import { chan } from "./chan.js";
+import { recvOnlyChan, closeInternal } from "./chan.js";
 import type { Chan, RecvChan } from "./chan.js";
 import { afterFunc } from "./time.js";
 
@@ -132,7 +132,7 @@ class BackgroundCtx implements Context {
 
   done(): RecvChan<void> {
     // A channel nobody sends on or closes: Go's nil Done channel, which never proceeds.
-    return (this.#done ??= chan<void>(0));
+    return (this.#done ??= recvOnlyChan<void>(0));
   }
   err(): Error | undefined {
     return undefined;
@@ -196,8 +196,8 @@ class CancelCtx implements Context {
   done(): RecvChan<void> {
     let d = this.#done;
     if (d === null) {
-      d = this.#done = chan<void>(0);
-      if (this.error !== undefined) d.close();
+      d = this.#done = recvOnlyChan<void>(0);
+      if (this.error !== undefined) closeInternal(d);
     }
     return d;
   }
@@ -264,7 +264,7 @@ class CancelCtx implements Context {
         k.cancel(err);
       }
     }
-    if (this.#done !== null) this.#done.close();
+    if (this.#done !== null) closeInternal(this.#done);
     const callbacks = this.#callbacks;
     if (callbacks !== null) {
       this.#callbacks = null;

@@ -51,3 +51,9 @@ export function heapCheck(): number {
   ensureCore();
   return core.heapCheck();
 }
+
+/** Waits parked in this thread's slot table (channel operations, selects, sync waits, sleeps). */
+export { parkedWaits } from "./core.js";
+
+/** Timers pending in this thread's timer heap (stopped ones not counted). */
+export { pendingTimers } from "./time.js";

@@ -38,6 +38,9 @@ export interface Core {
   heapTop(): number;
   chanNew(t: number, cap: number): number;
   chanFree(t: number, c: number): number;
+  chanDropNext(t: number, c: number): number;
+  chanCancel(t: number, c: number, slot: number, isSend: number): number;
+  selCancel(t: number, n: number, slot: number): number;
   chanSend(t: number, c: number, slot: number, block: number): number;
   chanRecv(t: number, c: number, slot: number, block: number): number;
   chanClose(t: number, c: number): number;

@@ -6,10 +6,12 @@
 // fires is finished by the same Chan.sendDone and Chan.recvDone as Chan's own methods.
 
 import {
-  core, T, ensureCore, words, wordsTo, CTX, CTX_SCRATCH, CTX_SEL_CASE, peekToken, park, markShared, K_SELECT, K_WAIT,
+  core, T, ensureCore, words, wordsTo, CTX, CTX_SCRATCH, CTX_SEL_CASE, peekToken, park, markShared, releaseSlot, slotFn, K_SELECT, K_WAIT,
   R_BLOCKED, R_WOULD_BLOCK, R_CLOSED, R_BAD, R_NOMEM, R_BUSY, MAX_CASES, SC_STRIDE, SC_VALUE,
 } from "./core.js";
-import { Chan, idOf, sharedOf, later } from "./chan.js";
+import { Chan, idOf, sharedOf, recvOnlyOf, later, refusal } from "./chan.js";
+import { macrotask, macrotaskValue } from "./macrotask.js";
+import { preempt } from "./preempt.js";
 import type { RecvChan, SendChan } from "./chan.js";
 import { PanicError, coreFailure } from "./errors.js";
 import { stageValue, dropValue } from "./values.js";
@@ -22,7 +24,7 @@ export class SelectCase {
   parkedIn: readonly unknown[] | null = null;
   /** @internal The channel last checked to be a baton channel (or null), and its core handle:
    *  a case reused with the same channel is not checked again. */
-  checkedCh: unknown = undefined;
+  checkedCh: unknown = null;
   checkedId = 0;
   /** @internal Whether checkedCh is a shared channel. */
   checkedShared = false;
@@ -65,6 +67,15 @@ export class SendCase<T> extends SelectCase {
   }
 }
 
+const RECV_ONLY =
+  "the channel is receive-only (baton hands out ctx.done(), after(), tick() and a timer's or ticker's .c as RecvChan)";
+
+function describe(v: unknown): string {
+  if (v === undefined) return "undefined";
+  if (typeof v === "object") return Object.prototype.toString.call(v).slice(8, -1).toLowerCase() === "object" ? "a plain object" : `a ${Object.prototype.toString.call(v).slice(8, -1)}`;
+  return `a ${typeof v}`;
+}
+
 /** Any select case. */
 export type Case = RecvCase<any> | SendCase<any>;
 
@@ -78,6 +89,7 @@ export type Case = RecvCase<any> | SendCase<any>;
  * ```
  */
 export function recv<T>(ch: RecvChan<T> | null): RecvCase<T> {
+  if (ch !== null && !(ch instanceof Chan)) throw new TypeError(`recv: expected a channel or null, got ${describe(ch)}`);
   return new RecvCase<T>(ch);
 }
 
@@ -91,6 +103,10 @@ export function recv<T>(ch: RecvChan<T> | null): RecvCase<T> {
  * ```
  */
 export function send<T>(ch: SendChan<T> | null, value: T): SendCase<T> {
+  if (ch !== null) {
+    if (!(ch instanceof Chan)) throw new TypeError(`send: expected a channel or null, got ${describe(ch)}`);
+    if (recvOnlyOf(ch)) throw new TypeError(`send: ${RECV_ONLY}`);
+  }
   return new SendCase<T>(ch, value);
 }
 
@@ -104,7 +120,7 @@ let reserved = 0;
 /** Performs a select: the fired case's index, -1 (nothing could proceed and block is false), or
  *  a promise of the index when it parked. Throws for bad input and for a send on a closed
  *  channel. */
-function run(cases: readonly Case[], block: boolean): number | Promise<number> {
+function run(cases: readonly Case[], block: boolean, signal?: AbortSignal): number | Promise<number> {
   if (!Array.isArray(cases)) throw new TypeError("select: cases must be an array of recv() and send() cases");
   const n = cases.length;
   if (n > reserved) {
@@ -139,6 +155,7 @@ function run(cases: readonly Case[], block: boolean): number | Promise<number> {
         }
         id = idOf(ch);
         shared = sharedOf(ch);
+        if (c.isSend !== 0 && recvOnlyOf(ch)) throw new TypeError(`select: case ${i}: ${RECV_ONLY}`);
       }
       c.checkedCh = ch;
       c.checkedId = id;
@@ -165,7 +182,12 @@ function run(cases: readonly Case[], block: boolean): number | Promise<number> {
   if (code === R_BLOCKED) {
     // Only nil channels, or no case at all: it waits forever, as a visible wait (Go's
     // "select (no cases)"), so that dumps and deadlock detection see it.
-    if (r >>> 4 === 0) return park(peekToken(K_WAIT), "select (no cases)");
+    if (r >>> 4 === 0) {
+      const t = peekToken(K_WAIT);
+      const forever = park(t, "select (no cases)");
+      if (signal !== undefined) withdrawNoCases(t, signal, forever);
+      return forever;
+    }
     // Parked (the values of shared send cases went with their waiters): the slot holds the
     // cases; chan.ts settles the promise with the fired case's index.
     for (let i = 0; i < n; i++) cases[i]!.parkedIn = cases;
@@ -174,6 +196,7 @@ function run(cases: readonly Case[], block: boolean): number | Promise<number> {
       markShared(token);
       watchInbox();
     }
+    if (signal !== undefined) withdrawOnAbort(cases, token, signal, promise);
     return promise;
   }
   if (code === R_WOULD_BLOCK || code === R_BUSY) {
@@ -183,7 +206,9 @@ function run(cases: readonly Case[], block: boolean): number | Promise<number> {
     // chan.ts, later); one that never waits answers without the lock what it can (a closed
     // shared channel is known without it), else that it would have had to wait.
     if (code === R_BUSY) {
-      if (block) return later(() => run(cases, true) as Promise<number>);
+      if (block) {
+        return later(() => (signal !== undefined && signal.aborted ? Promise.reject(signal.reason) : run(cases, true, signal)) as Promise<number>);
+      }
       return closedCase(cases);
     }
     return -1;
@@ -253,14 +278,73 @@ function dropStaged(cases: readonly Case[], n: number, scratch: number, keep = -
  * }
  * ```
  */
-export function select(cases: readonly Case[], options?: { default?: boolean }): Promise<number> {
+export function select(cases: readonly Case[], options?: SelectOptions): Promise<number> {
   try {
-    const r = run(cases, !(options !== undefined && options.default === true));
+    let r: number | Promise<number>;
+    if (options === undefined) r = run(cases, true);
+    else {
+      const no = refusal(options, "select");
+      if (no !== null) return Promise.reject(no.reason);
+      r = run(cases, options.default !== true, options.signal);
+    }
     if (typeof r !== "number") return r;
+    if (preempt()) return macrotaskValue(r);
     return r < 15 ? RESOLVED_INDEX[r + 1]! : Promise.resolve(r);
   } catch (e) {
     return Promise.reject(e);
   }
+}
+
+/** Options of {@link select}. */
+export interface SelectOptions {
+  /** Go's `default:` case: never wait; resolve to -1 where no case can proceed. */
+  default?: boolean;
+  /** Withdraws the select if it aborts before a case fires: the select then rejects with
+   *  `signal.reason`, and no case was performed. An already-aborted signal rejects at once. */
+  signal?: AbortSignal;
+}
+
+/** Withdraws a select that waits forever (no case, or nil channels only) when `signal` aborts. */
+function withdrawNoCases(token: number, signal: AbortSignal, p: Promise<number>): void {
+  const fn = slotFn[token >>> 3]!;
+  const withdraw = (): void => {
+    releaseSlot(token);
+    fn(Promise.reject(signal.reason));
+  };
+  signal.addEventListener("abort", withdraw, { once: true });
+  void p;
+}
+
+/** Withdraws the select just parked under `token` (promise `p`) if `signal` aborts before a
+ *  case fires. The listener goes once the select is settled either way. */
+function withdrawOnAbort(cases: readonly Case[], token: number, signal: AbortSignal, p: Promise<number>): void {
+  const s = token >>> 3;
+  const fn = slotFn[s]!;
+  const withdraw = (): void => {
+    if (slotFn[s] !== fn) return; // a case fired first
+    // The core finds the select through its channels: write them into the scratch block again
+    // (it holds at least cases.length cases: this select used it).
+    const n = cases.length;
+    const stride = SC_STRIDE >> 2;
+    let p = words()[CTX + CTX_SCRATCH]! >>> 2;
+    const m = wordsTo(p + stride * n);
+    for (let i = 0; i < n; i++, p += stride) {
+      m[p] = cases[i]!.checkedId;
+      m[p + 1] = cases[i]!.isSend;
+    }
+    const r = core.selCancel(T, n, token);
+    if (r === -2) {
+      macrotask(withdraw); // a shared channel's lock stayed taken: try again
+      return;
+    }
+    if (r !== 1) return; // it fired: its completion is on its way (inbox.ts)
+    for (let i = 0; i < n; i++) cases[i]!.parkedIn = null;
+    releaseSlot(token);
+    fn(Promise.reject(signal.reason));
+  };
+  signal.addEventListener("abort", withdraw);
+  const forget = (): void => signal.removeEventListener("abort", withdraw);
+  p.then(forget, forget);
 }
 
 /**

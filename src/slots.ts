@@ -114,6 +114,14 @@ export function releaseSlot(token: number): void {
   freeSlots.push(s);
 }
 
+/** Lets go of the wait of `token`, which can never complete (its channel was collected): its
+ *  promise is never settled. A select's cases are freed for other selects. */
+export function dropWait(token: number): void {
+  const aux = slotAux[token >>> 3];
+  if ((token & 7) === 4 /* K_SELECT */) for (const c of aux as { parkedIn: unknown }[]) c.parkedIn = null;
+  releaseSlot(token);
+}
+
 /** Marks the wait just parked under `token` as one that another thread can complete; a
  *  `daemon` wait (baton's own, e.g. a pool's event loop) does not keep the process alive. */
 export function markShared(token: number, daemon = false): void {

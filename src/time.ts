@@ -46,7 +46,8 @@
 //   an entry in the heap has none from before its last stop/reset.
 //  The host timer is ref'd only while keepAlive is true.
 
-import { chan } from "./chan.js";
+import { recvOnlyChan, sendInternal } from "./chan.js";
+import { settle } from "./preempt.js";
 import type { Chan, RecvChan } from "./chan.js";
 import { peekToken, park, wake, K_WAIT, wakeSources, RESOLVED } from "./core.js";
 
@@ -136,10 +137,10 @@ export class Entry implements Timer {
   get c(): RecvChan<number> {
     let ch = this.ch;
     if (ch === null) {
-      ch = this.ch = chan<number>(1);
+      ch = this.ch = recvOnlyChan<number>(1);
       if (this.hasPending) {
         this.hasPending = false;
-        ch.trySend(this.pending);
+        sendInternal(ch, this.pending);
       }
     }
     return ch;
@@ -298,7 +299,7 @@ function deliver(t: Entry, v: number): void {
       t.pending = v;
     }
   } else {
-    ch.trySend(v);
+    sendInternal(ch, v);
   }
 }
 
@@ -489,7 +490,7 @@ function checkInterval(ms: unknown, what: string): number {
  */
 export function sleep(ms: number): Promise<void> {
   checkMs(ms, "sleep");
-  if (ms <= 0) return RESOLVED;
+  if (ms <= 0) return settle(RESOLVED, undefined);
   const token = peekToken(K_WAIT);
   const p = park(token, "sleep") as Promise<void>;
   start(new Entry(KIND_SLEEP, 0, token, NOOP), ms);
@@ -523,7 +524,7 @@ export function after(ms: number): RecvChan<number> {
  */
 export function tick(ms: number): RecvChan<number> {
   checkMs(ms, "tick");
-  if (ms <= 0) return chan<number>(0); // Go's nil channel: nothing is ever sent on it
+  if (ms <= 0) return recvOnlyChan<number>(0); // Go's nil channel: nothing is ever sent on it
   return newTicker(ms).c;
 }
 

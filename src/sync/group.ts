@@ -16,7 +16,7 @@
 //  A running goroutine holds one value of the limit channel current when it started (sem.len
 //   counts them), and gives back exactly that one.
 
-import { go } from "../go.js";
+import { spawn, spawnLater } from "../go.js";
 import { chan } from "../chan.js";
 import type { Chan } from "../chan.js";
 import { PanicError } from "../errors.js";
@@ -24,6 +24,7 @@ import { withCancel } from "../context.js";
 import type { Context } from "../context.js";
 import { WaitGroup } from "./waitgroup.js";
 import { RESOLVED } from "./waitq.js";
+import { settle } from "../preempt.js";
 
 /**
  * `golang.org/x/sync/errgroup.Group`: goroutines working on subtasks of a common task.
@@ -86,12 +87,10 @@ export class Group {
     this.#wg.add(1);
     const sem = this.#sem;
     if (sem === null || sem.trySend(undefined)) {
-      go(Group.#run, this, fn, sem);
-      return RESOLVED;
+      spawn(Group.#run, [this, fn, sem], fn, Group.prototype.go);
+      return settle(RESOLVED, undefined);
     }
-    return sem.send(undefined).then(() => {
-      go(Group.#run, this, fn, sem);
-    });
+    return sem.send(undefined).then(spawnLater(Group.#run, [this, fn, sem], fn, Group.prototype.go));
   }
 
   /**
@@ -110,7 +109,7 @@ export class Group {
     const sem = this.#sem;
     if (sem !== null && !sem.trySend(undefined)) return false;
     this.#wg.add(1);
-    go(Group.#run, this, fn, sem);
+    spawn(Group.#run, [this, fn, sem], fn, Group.prototype.tryGo);
     return true;
   }
 

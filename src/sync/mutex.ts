@@ -14,6 +14,7 @@
 
 import { PanicError } from "../errors.js";
 import { RESOLVED, newQueue, parkOn, wakeFirst } from "./waitq.js";
+import { settle } from "../preempt.js";
 import type { Locker } from "./waitq.js";
 
 /**
@@ -48,7 +49,7 @@ export class Mutex implements Locker {
   lock(): Promise<void> {
     if (!this.#locked) {
       this.#locked = true;
-      return RESOLVED;
+      return settle(RESOLVED, undefined);
     }
     let q = this.#q;
     if (q === 0) q = this.#q = newQueue(this);

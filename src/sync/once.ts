@@ -12,6 +12,7 @@
 
 import { Mutex } from "./mutex.js";
 import { RESOLVED } from "./waitq.js";
+import { settle } from "../preempt.js";
 
 /**
  * Go's `sync.Once`: {@link Once.do} runs its function at most once per Once.
@@ -41,7 +42,7 @@ export class Once {
    * ```
    */
   do(fn: () => unknown): Promise<void> {
-    if (this.#done) return RESOLVED;
+    if (this.#done) return settle(RESOLVED, undefined);
     if (typeof fn !== "function") throw new TypeError("sync: Once.do expects a function");
     if (this.#m.tryLock()) return this.#run(fn);
     return this.#m.lock().then(() => {
@@ -72,7 +73,7 @@ export class Once {
       );
     }
     this.#finish();
-    return RESOLVED;
+    return settle(RESOLVED, undefined);
   }
 
   #finish(): void {

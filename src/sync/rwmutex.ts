@@ -21,6 +21,7 @@
 import { PanicError } from "../errors.js";
 import { core } from "../core.js";
 import { RESOLVED, newQueue, parkOn, wakeFirst } from "./waitq.js";
+import { settle } from "../preempt.js";
 import type { Locker } from "./waitq.js";
 
 const READER = 0;
@@ -66,7 +67,7 @@ export class RWMutex implements Locker {
   rLock(): Promise<void> {
     if (!this.#writer && this.#queuedWriters === 0) {
       this.#readers++;
-      return RESOLVED;
+      return settle(RESOLVED, undefined);
     }
     const p = parkOn(this.#queue(), READER, "sync.RWMutex.RLock");
     this.#waiters++;
@@ -121,7 +122,7 @@ export class RWMutex implements Locker {
   lock(): Promise<void> {
     if (!this.#writer && this.#readers === 0) {
       this.#writer = true;
-      return RESOLVED;
+      return settle(RESOLVED, undefined);
     }
     const p = parkOn(this.#queue(), WRITER, "sync.RWMutex.Lock");
     this.#waiters++;

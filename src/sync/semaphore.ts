@@ -22,7 +22,9 @@
 import { core, T, park, wake } from "../core.js";
 import { PanicError } from "../errors.js";
 import type { Context } from "../context.js";
+import { isContext } from "../context.js";
 import { RESOLVED, newQueue, enqueue } from "./waitq.js";
+import { settle } from "../preempt.js";
 
 /** The largest weight a core waiter's argument carries; larger ones are kept in `big`. */
 const BIG = 0x7fffffff;
@@ -94,12 +96,16 @@ export class Semaphore {
     checkWeight(k, "acquire");
     const c = ctx as unknown as Cancellable | undefined | null;
     if (c != null) {
+      // baton's contexts, or an object with their internal shape (tests use one).
+      if (!isContext(c) && (typeof c.err !== "function" || typeof c.afterDone !== "function")) {
+        throw new TypeError("semaphore: acquire: the second argument must be a Context (from background(), withCancel(), ...) or undefined");
+      }
       const err = c.err();
       if (err !== undefined) return Promise.reject(err);
     }
     if (this.#size - this.#cur >= k && this.#waiters === 0) {
       this.#cur += k;
-      return RESOLVED;
+      return settle(RESOLVED, undefined);
     }
     return k > this.#size ? this.#waitDoomed(c) : this.#wait(k, c);
   }

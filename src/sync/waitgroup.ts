@@ -7,9 +7,10 @@
 //  waiters = the number of callers queued on q (core.wqLen(q)); q = 0 until the first wait()
 //   that must wait. add/done/wait with nobody waiting call no Wasm.
 
-import { go } from "../go.js";
+import { spawn } from "../go.js";
 import { PanicError } from "../errors.js";
 import { RESOLVED, newQueue, parkOn, wakeFirst } from "./waitq.js";
+import { settle } from "../preempt.js";
 
 /**
  * Go's `sync.WaitGroup` (with Go 1.25's `Go` method): a counter of outstanding tasks that
@@ -78,7 +79,7 @@ export class WaitGroup {
    * ```
    */
   wait(): Promise<void> {
-    if (this.#counter === 0) return RESOLVED;
+    if (this.#counter === 0) return settle(RESOLVED, undefined);
     let q = this.#q;
     if (q === 0) q = this.#q = newQueue(this);
     const p = parkOn(q, 0, "sync.WaitGroup.Wait");
@@ -102,7 +103,7 @@ export class WaitGroup {
   go(fn: () => unknown): void {
     if (typeof fn !== "function") throw new TypeError("sync: WaitGroup.go expects a function");
     this.add(1);
-    go(runThenDone, this, fn);
+    spawn(runThenDone, [this, fn], fn, WaitGroup.prototype.go);
   }
 }
 
