@@ -8,13 +8,22 @@
 // Which goroutine is running: JavaScript has no cheap way to know which async function a line of
 // code belongs to after an `await` (AsyncLocalStorage would slow every promise in the process).
 // The facade knows it while a goroutine's synchronous start runs (`current`), and so attributes
-// the waits a goroutine parks in before its first await; diagnostics (diag.ts) match the other
-// waits to goroutines by elimination.
+// the wait a goroutine parks in before its first await; the diagnostics (diag.ts) show any other
+// wait as unattributed and such a goroutine as "waiting", rather than guess.
+//
+// Faults: nothing user code does may stop the start loop. Each goroutine's start runs under one
+// try/catch in drain(): a goroutine that throws (any value), or returns a thenable whose `then`
+// (or its getter) throws, panics, as `await` on it would reject. A thenable may settle more than
+// once; only its first settlement ends the goroutine (exit() is idempotent), as with `await`.
+// reportPanic() never throws: a panic handler's own error, and the panic itself when there is no
+// handler, are rethrown from a microtask of their own, once the loop is consistent again.
 //
 // Invariants:
-//  `live` holds exactly the goroutines between go() and their end; g.liveIndex is g's index there.
+//  `live` holds exactly the goroutines between go() and their end; g.liveIndex is g's index there,
+//   and -1 once it has ended.
 //  The goroutines of live in state RUNNABLE are the ones on the core's run queue, and `starting`
 //   holds them at the index of the token the core keeps for each.
+//  drainScheduled is true iff a drain() microtask is queued or running.
 
 import { core, T, ensureCore, setCurrent, stamp } from "./core.js";
 import { macrotask } from "./macrotask.js";
@@ -25,10 +34,13 @@ import { coreFailure } from "./errors.js";
 export interface GoroutineInfo {
   /** The goroutine's id, counted from 1 in this thread. */
   id: number;
-  /** Go's wait reason or state: "running", "runnable", "chan receive", "chan send", "select",
-   *  "sleep", "sync.Mutex.Lock", "sync.WaitGroup.Wait", ... */
+  /** Go's wait reason or state: "running" (its synchronous code is running now), "runnable"
+   *  (not started yet), Go's wait reason where its wait is known ("chan receive", "chan send",
+   *  "select", "sleep", "sync.Mutex.Lock", "sync.WaitGroup.Wait", ...), or Go's generic "waiting"
+   *  where it is suspended in an await that baton cannot attribute (see goroutines()). */
   state: string;
-  /** Milliseconds the goroutine has been in its current state. */
+  /** Milliseconds the goroutine has been in its current state ("waiting": since it last started
+   *  running, as far as baton knows). */
   waitingSinceMs: number;
   /** The stack line that called `go` (file, line and column), or "" where it was not recorded. */
   createdAt: string;
@@ -154,12 +166,26 @@ export function go<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A)
 }
 
 /** @internal go() for baton's own wrappers (WaitGroup.go, Group.go): the creation site is the
- *  caller of `skip`; `key` is the user's function (for sampled creation sites). */
+ *  caller of `skip` (the wrapper's public method, which must be on the stack: the frame of `skip`
+ *  and every frame above it are left out); `key` is the user's function (for sampled creation
+ *  sites). */
 export function spawn(fn: (...args: any[]) => unknown, args: unknown[], key: object, skip: Function): void {
+  spawnAt(fn, args, captureSite(key, skip));
+}
+
+/** @internal spawn() for a goroutine that a wrapper starts later, from another task (Group.go
+ *  waiting for its limit): records the creation site now, while `skip` is on the stack, and
+ *  returns the function that starts the goroutine. */
+export function spawnLater(fn: (...args: any[]) => unknown, args: unknown[], key: object, skip: Function): () => void {
+  const site = captureSite(key, skip);
+  return () => spawnAt(fn, args, site);
+}
+
+function spawnAt(fn: (...args: any[]) => unknown, args: unknown[], site: Site | null): void {
   const token = starting.length;
   if (core === undefined) ensureCore();
   if (core.goNew(T, token) === 0) throw coreFailure(7);
-  const g = new G(fn, args, ++lastId, captureSite(key, skip), stamp());
+  const g = new G(fn, args, ++lastId, site, stamp());
   g.liveIndex = live.length;
   live.push(g);
   starting.push(g);
@@ -169,57 +195,68 @@ export function spawn(fn: (...args: any[]) => unknown, args: unknown[], key: obj
   }
 }
 
+// The start loop. One try/catch per goroutine is the whole cost of fault tolerance here (V8
+// optimises functions with try/catch; nothing is allocated unless something throws).
 function drain(): void {
   for (;;) {
     const token = core.runqGet(T);
     if (token < 0) break;
     const g = starting[token]!;
     starting[token] = undefined;
-    start(g);
+    try {
+      start(g);
+    } catch (e) {
+      // fn threw, or its thenable's `then` did: a panic, unless the thenable had already settled
+      // (a throw after settling is ignored, as `await` ignores it).
+      setCurrent(null);
+      if (exit(g)) panic(e, g);
+    }
   }
   starting.length = 0; // the queue is empty: tokens count from 0 again
   drainScheduled = false;
 }
 
+// Runs g's synchronous start. May throw (drain catches): the goroutine's function's error, or its
+// thenable's `then`'s.
 function start(g: G): void {
   g.state = RUNNING;
   g.since = stamp();
-  let r: unknown;
   const fn = g.fn!, args = g.args!;
   g.fn = g.args = null; // what the goroutine holds on to is its own business from here
   setCurrent(g);
-  try {
-    r = fn(...args);
-  } catch (e) {
-    setCurrent(null);
-    exit(g);
-    panic(e, g);
-    return;
-  }
+  const r = fn(...args);
   setCurrent(null);
-  if (r !== null && typeof r === "object" && typeof (r as PromiseLike<unknown>).then === "function") {
-    // Two closures per goroutine: a parked goroutine costs ~170 bytes less than with an async
-    // wrapper awaiting the promise.
-    (r as PromiseLike<unknown>).then(
-      () => exit(g),
-      (e: unknown) => {
-        exit(g);
-        panic(e, g);
-      },
-    );
-  } else {
-    exit(g);
+  if ((typeof r === "object" && r !== null) || typeof r === "function") {
+    const then = (r as PromiseLike<unknown>).then; // read once, as `await` does
+    if (typeof then === "function") {
+      // Two closures per goroutine: a parked goroutine costs ~170 bytes less than with an async
+      // wrapper awaiting the promise.
+      then.call(
+        r,
+        () => {
+          exit(g);
+        },
+        (e: unknown) => {
+          if (exit(g)) panic(e, g);
+        },
+      );
+      return;
+    }
   }
+  exit(g);
 }
 
-function exit(g: G): void {
+/** Ends g: false if it had ended already (a thenable that settles twice). */
+function exit(g: G): boolean {
   const i = g.liveIndex;
+  if (i < 0) return false;
   const last = live.pop()!;
   if (last !== g) {
     live[i] = last;
     last.liveIndex = i;
   }
   g.liveIndex = -1;
+  return true;
 }
 
 function panic(error: unknown, g: G): void {
@@ -227,27 +264,72 @@ function panic(error: unknown, g: G): void {
 }
 
 /** @internal Hands a panic to the panic handler or, with none, prints it and rethrows it as an
- *  uncaught exception (a goroutine's here; a pool worker's goroutine's, from workers.ts). */
+ *  uncaught exception (a goroutine's here; a pool worker's goroutine's, from workers.ts). Never
+ *  throws: what would escape (the handler's own error, the rethrown panic) is thrown from a
+ *  microtask of its own, after the caller's loop has finished its work. */
 export function reportPanic(error: unknown, info: GoroutineInfo): void {
   const handler = panicHandler;
   if (handler !== null) {
-    handler(error, info);
+    try {
+      handler(error, info);
+    } catch (e) {
+      throwLater(e);
+    }
     return;
   }
-  const text = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
-  const site = info.createdAt === "" ? "" : `\ncreated at ${info.createdAt}`;
-  console.error(`panic: ${text}\n\ngoroutine ${info.id} [running]:${site}\n`);
+  try {
+    const site = info.createdAt === "" ? "" : `\ncreated at ${info.createdAt}`;
+    console.error(`panic: ${panicText(error)}\n\ngoroutine ${info.id} [running]:${site}\n`);
+  } catch {
+    // console.error replaced by one that throws: the rethrow below still reports the panic.
+  }
   // Rethrown outside any promise chain: an uncaught exception, which ends a Node process with a
   // non-zero code, as a Go panic ends a Go program.
+  throwLater(error);
+}
+
+function throwLater(e: unknown): void {
   queueMicrotask(() => {
-    throw error;
+    throw e;
   });
 }
 
+/** A panic value as text, whatever it is: an Error's stack (or name and message), else String(v);
+ *  a value that refuses to become a string (a throwing toString or stack getter, a revoked proxy)
+ *  falls back to its tag, then its type. Never throws. */
+function panicText(v: unknown): string {
+  try {
+    if (v instanceof Error) {
+      const stack = v.stack;
+      if (typeof stack === "string" && stack !== "") return stack;
+      return `${String(v.name)}: ${String(v.message)}`;
+    }
+    return String(v); // not `${v}`: that throws for a Symbol
+  } catch {
+    try {
+      if (v instanceof Error) return `${String(v.name)}: ${String(v.message)}`;
+    } catch {
+      // fall through
+    }
+    try {
+      return Object.prototype.toString.call(v);
+    } catch {
+      return `(a panic value of type ${typeof v} that cannot be printed)`;
+    }
+  }
+}
+
 /**
- * Sets the handler for panics: errors thrown by goroutines, or rejections of their promises.
+ * Sets the handler for panics: errors thrown by goroutines, or rejections of their promises
+ * (a goroutine that returns a thenable whose `then` throws panics too). The handler gets the
+ * value exactly as thrown, whatever it is (an Error, a string, `undefined`, a Symbol...).
  * With none (`null`, the default), a panic is printed with the goroutine's id and creation site
  * and rethrown as an uncaught exception, so a Node process exits non-zero, as a Go program would.
+ *
+ * A handler that throws stops nothing: goroutines go on starting and finishing. Its error is not
+ * swallowed either: it is rethrown, as it is, as an uncaught exception from a microtask of its
+ * own (so a Node process without an `uncaughtException` listener exits non-zero, and a browser
+ * reports it), once baton's own state is consistent again.
  *
  * @example
  * ```ts

@@ -6,7 +6,7 @@
 // test/fixtures/diag/ run in a child process against the built package (`npm run build` first).
 
 import { describe, expect, it } from "vitest";
-import { builtModule, runFixture } from "./fixture.js";
+import { builtModule, runFixture, runFixtureSlowReader } from "./fixture.js";
 
 const FATAL = "fatal error: all goroutines are asleep - deadlock!";
 
@@ -30,6 +30,38 @@ describe("deadlock detection", () => {
     expect(r.stderr).toMatch(/^goroutine [1-9]\d* \[select\]:\ncreated at .*deadlock-main-send\.mjs:\d+/m);
     expect(r.stderr.match(/created at /g)).toHaveLength(2);
     expect(r.stdout).not.toContain("unreachable");
+  });
+
+  it("does not swap the waits of the program and of a goroutine that parked after an await", () => {
+    // The program waits in a receive; goroutine 1, after an await, in a send. Which of the two
+    // waits is goroutine 1's cannot be known: the dump says so instead of guessing.
+    const r = runFixture("deadlock-after-await.mjs");
+    expect(r.status).toBe(2);
+    expect(r.stderr.startsWith(FATAL)).toBe(true);
+    expect(r.stderr).not.toMatch(/^goroutine 1 \[chan (receive|send)/m);
+    expect(r.stderr).not.toMatch(/^goroutine 0 \[chan send/m);
+    expect(r.stderr).toMatch(/^goroutine 1 \[waiting\]:\ncreated at .*deadlock-after-await\.mjs:\d+/m);
+    const section = r.stderr.split("\n\n").find((p) => p.startsWith("unattributed waits"))!;
+    expect(section).toBeDefined();
+    expect(section).toMatch(/the program itself/);
+    expect(section).toMatch(/\b1\b/); // names goroutine 1
+    expect(section).toMatch(/^\t\[chan receive\]/m);
+    expect(section).toMatch(/^\t\[chan send\]/m);
+  });
+
+  it("writes the whole report of 10^4 goroutines through a pipe that is read slowly (CI)", async () => {
+    const N = 10_000;
+    const r = await runFixtureSlowReader("deadlock-many.mjs", 500, { args: [String(N)] });
+    expect(r.status).toBe(2);
+    expect(r.stderr.startsWith(FATAL)).toBe(true);
+    expect(Buffer.byteLength(r.stderr)).toBeGreaterThan(4 * 65536);
+    const paragraphs = r.stderr.match(/^goroutine \d+ \[[^\]]*\]:/gm)!;
+    expect(paragraphs).toHaveLength(N + 1); // the program's own send, then each goroutine
+    expect(paragraphs[0]).toBe("goroutine 0 [chan send]:");
+    expect(paragraphs.slice(1).every((p) => p.endsWith("[chan receive]:"))).toBe(true);
+    expect(new Set(paragraphs).size).toBe(N + 1);
+    // The last goroutine's paragraph is there whole, and the report ends with a newline.
+    expect(r.stderr).toMatch(new RegExp(`\\ngoroutine ${N} \\[chan receive\\]:(\\ncreated at [^\\n]*deadlock-many\\.mjs:\\d+:\\d+)?\\n$`));
   });
 
   it("reports the program itself waiting in a select that can never proceed", () => {

@@ -19,12 +19,14 @@ describe("wait reasons in goroutines()", () => {
     wg.add(1);
     const cm = new Mutex();
     const cond = new Cond(cm);
+    await cm.lock(); // held for the goroutine below, whose wait() unlocks it
     const sem = new Semaphore(1);
     await sem.acquire();
     const once = new Once();
     const release = chan<void>();
 
-    // Every wait below is a goroutine's (the dump pairs waits with goroutines).
+    // Every wait below is parked in its goroutine's synchronous start, where the dump knows
+    // whose it is (a wait parked after an await shows its goroutine as "waiting").
     const done = new WaitGroup();
     done.go(() => once.do(() => release.recv())); // runs fn: "chan receive"
     done.go(() => mu.lock());
@@ -32,7 +34,6 @@ describe("wait reasons in goroutines()", () => {
     done.go(() => rw2.lock());
     done.go(() => wg.wait());
     done.go(async () => {
-      await cm.lock();
       await cond.wait();
       cm.unlock();
     });
