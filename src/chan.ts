@@ -19,7 +19,7 @@
 // crosses threads only as a handle, which attach() checks against the channel's generation.
 
 import {
-  core, T, CTX, ensureCore, memory, views, viewsTo, words, peekToken, park, releaseSlot, dropWait, slotFn, slotAux,
+  core, T, CTX, ensureCore, memory, views, viewsTo, words, peekToken, park, takeSlot, capture, captured, HELD, releaseSlot, dropWait, slotFn, slotAux,
   markShared, forEachSharedWait, RESOLVED, Reclaimer, K_RECV, K_RECV_OK, K_ITER, K_SEND, K_SELECT,
   CTX_LAST_POS, CTX_FIRED, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK, R_CLOSED,
   R_BUFFERED_SENDER, R_DONE, R_BUSY, E_RANGE, T_STAGE_IN, T_STAGE_OUT, T_DEFERRED, C_CAP, C_FLAGS, F_CLOSED, MAX_CAP, sharedMemory,
@@ -28,8 +28,8 @@ import { PanicError, coreFailure } from "./errors.js";
 import { stageValue, takeValue, dropValue } from "./values.js";
 import { registerHostKind } from "./codec.js";
 import { watchInbox, pollInbox } from "./inbox.js";
-import { macrotask, macrotaskValue } from "./macrotask.js";
-import { preempt } from "./preempt.js";
+import { macrotask } from "./macrotask.js";
+import { preempt, yielded } from "./preempt.js";
 import { liveChildren } from "./thread.js";
 
 /** A case of a parked select, as the wake paths here see it (select.ts defines the classes). */
@@ -97,13 +97,28 @@ function flushReady(): void {
   readyScheduled = false;
 }
 
-/** Completes the parked receiver of `token` with `v` (ok false: the channel closed), at once or,
- *  with `defer`, from the ready queue. */
-export function wakeReceiver(token: number, v: unknown, ok: boolean, defer: boolean): void {
-  const s = token >>> 3;
+/** The resolve function of the wait of `token`: a select's, or any wait on a shared channel
+ *  (`ch` null), is in the slot table; a plain receive's or send's on local channel `ch` is the
+ *  head of the channel's own queue (see Chan, #waits), and a sender's value is left in
+ *  `poppedValue`. */
+function waitFn(ch: Chan<any> | null, token: number): (v: any) => void {
+  if (ch === null || (token & 7) === K_SELECT) {
+    const s = token >>> 3;
+    poppedValue = slotAux[s];
+    return slotFn[s]!;
+  }
+  return popWait(ch);
+}
+
+let poppedValue: unknown;
+
+/** Completes the parked receiver of `token` on `ch` (null: a shared channel) with `v` (ok false:
+ *  the channel closed), at once or, with `defer`, from the ready queue. */
+function wakeReceiver(ch: Chan<any> | null, token: number, v: unknown, ok: boolean, defer: boolean): void {
   const kind = token & 7;
-  const fn = slotFn[s]!;
-  const aux = slotAux[s];
+  const fn = waitFn(ch, token);
+  const aux = poppedValue;
+  poppedValue = undefined; // held no longer than needed: it may be a channel's only reference
   releaseSlot(token);
   if (kind === K_SELECT) {
     const cases = aux as ParkedCase[];
@@ -118,12 +133,13 @@ export function wakeReceiver(token: number, v: unknown, ok: boolean, defer: bool
   }
 }
 
-/** Completes the parked sender of `token` and returns its value (a local channel's: a shared
- *  channel's value was copied into the shared memory when it parked). */
-export function takeFromSender(token: number, defer: boolean): unknown {
-  const s = token >>> 3;
-  const fn = slotFn[s]!;
-  const aux = slotAux[s];
+/** Completes the parked sender of `token` on `ch` (null: a shared channel) and returns its value
+ *  (a local channel's: a shared channel's value was copied into the shared memory when it
+ *  parked). */
+function takeFromSender(ch: Chan<any> | null, token: number, defer: boolean): unknown {
+  const fn = waitFn(ch, token);
+  const aux = poppedValue;
+  poppedValue = undefined; // held no longer than needed: it may be a channel's only reference
   releaseSlot(token);
   if ((token & 7) === K_SELECT) {
     const i = fireSelect(aux as ParkedCase[]);
@@ -135,11 +151,11 @@ export function takeFromSender(token: number, defer: boolean): unknown {
   return aux;
 }
 
-/** Fails the parked sender of `token`: its channel closed. */
-function failSender(token: number): void {
-  const s = token >>> 3;
-  const fn = slotFn[s]!;
-  const aux = slotAux[s];
+/** Fails the parked sender of `token` on `ch` (null: a shared channel): its channel closed. */
+function failSender(ch: Chan<any> | null, token: number): void {
+  const fn = waitFn(ch, token);
+  const aux = poppedValue;
+  poppedValue = undefined; // held no longer than needed: it may be a channel's only reference
   releaseSlot(token);
   if ((token & 7) === K_SELECT) fireSelect(aux as ParkedCase[]);
   fn(Promise.reject(sendOnClosed())); // the send's (or select's) promise adopts the rejection
@@ -157,12 +173,12 @@ export function completeRemote(r: number): void {
     isSend = cases[words()[CTX + CTX_FIRED]!]!.isSend !== 0;
   }
   if (isSend) {
-    if (closed) failSender(token);
-    else takeFromSender(token, false);
+    if (closed) failSender(null, token);
+    else takeFromSender(null, token, false);
   } else if (closed) {
-    wakeReceiver(token, undefined, false, false);
+    wakeReceiver(null, token, undefined, false, false);
   } else {
-    wakeReceiver(token, takeValue(stageOut()), true, false);
+    wakeReceiver(null, token, takeValue(stageOut()), true, false);
   }
 }
 
@@ -173,7 +189,7 @@ const channels = new Reclaimer((id) => {
   for (;;) {
     const token = core.chanDropNext(T, id);
     if (token < 0) break;
-    dropWait(token);
+    dropWait(token); // a plain wait's resolve function went with the channel's own queue
   }
   core.chanFree(T, id);
 });
@@ -321,9 +337,15 @@ export function refusal(options: WaitOptions, op: string): { reason: unknown } |
  *  it completes. The listener goes once the wait is settled either way. */
 function withdrawOnAbort(ch: Chan<any>, token: number, isSend: number, signal: AbortSignal, p: Promise<unknown>): void {
   const s = token >>> 3;
-  const fn = slotFn[s]!;
+  const shared = sharedOf(ch);
+  // The wait's resolve function: the one just parked (captured), whichever table holds it.
+  const fn = captured.resolve;
   const withdraw = (): void => {
-    if (slotFn[s] !== fn) return; // it completed first
+    if (shared) {
+      if (slotFn[s] !== fn) return; // it completed first
+    } else if (!unparkWait(ch, fn)) {
+      return; // it completed first
+    }
     const r = core.chanCancel(T, idOf(ch), token, isSend);
     if (r === -2) {
       macrotask(withdraw); // a shared channel's lock stayed taken: try again
@@ -342,6 +364,12 @@ const KEY = {};
 let idOf: (ch: Chan<any>) => number;
 let sharedOf: (ch: Chan<any>) => boolean;
 let recvOnlyOf: (ch: Chan<any>) => boolean;
+/** Takes the first parked plain wait of local channel ch (its resolve function; a sender's value
+ *  in poppedValue). */
+let popWait: (ch: Chan<any>) => (v: any) => void;
+/** Removes the parked plain wait whose resolve function is `fn` from local channel ch's queue:
+ *  false if it is not there (it completed). */
+let unparkWait: (ch: Chan<any>, fn: (v: any) => void) => boolean;
 /** trySend on a receive-only channel, for the baton code that feeds it (time.ts). */
 let sendInternal: <T>(ch: Chan<T>, v: T) => boolean;
 /** close() of a receive-only channel, for the baton code that owns it (context.ts). */
@@ -374,6 +402,14 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
   readonly #special: boolean;
   /** Buffered values of a local channel, at the ring positions the core gives out. */
   readonly #buf: unknown[] = [];
+  /** A local channel's parked plain receives or sends, in the core's queue order from #head:
+   *  pairs of (the promise's resolve function, a sender's value). Plain waits on a local channel
+   *  are all receives or all sends at any time (assembly/chan.ts), so one queue serves both
+   *  directions. They are kept here and not in the slot table, so that waits on a channel that
+   *  nothing references any more are garbage together with it, in the same collection. Made on
+   *  first use. */
+  #waits: unknown[] | null = null;
+  #head = 0;
 
   static {
     idOf = (ch) => ch.#id;
@@ -381,6 +417,52 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     recvOnlyOf = (ch) => ch.#recvOnly;
     sendInternal = (ch, v) => ch.#trySend(v);
     closeInternal = (ch) => ch.#close();
+    popWait = (ch) => {
+      const q = ch.#waits!;
+      const h = ch.#head;
+      const fn = q[h] as (v: any) => void;
+      poppedValue = q[h + 1];
+      if (h + 2 === q.length) {
+        q.length = 0;
+        ch.#head = 0;
+      } else {
+        q[h] = q[h + 1] = undefined;
+        ch.#head = h + 2;
+        if (h > 1024 && h * 2 > q.length) {
+          q.splice(0, h + 2);
+          ch.#head = 0;
+        }
+      }
+      return fn;
+    };
+    unparkWait = (ch, fn) => {
+      const q = ch.#waits;
+      if (q === null) return false;
+      for (let i = ch.#head; i < q.length; i += 2) {
+        if (q[i] === fn) {
+          q.splice(i, 2);
+          if (q.length === ch.#head) {
+            q.length = 0;
+            ch.#head = 0;
+          }
+          return true;
+        }
+      }
+      return false;
+    };
+  }
+
+  /** Parks a plain receive or send (value v) of this local channel under `token`, which the core
+   *  has just queued. A receive-only channel is fed by baton (a timer): the slot table keeps it
+   *  alive while a receive waits on it. */
+  #park(token: number, v: unknown): Promise<any> {
+    const promise = new Promise(capture);
+    const fn = captured.resolve;
+    takeSlot(token, HELD, this.#recvOnly ? this : undefined);
+    const q = this.#waits;
+    if (q === null) this.#waits = [fn, v];
+    else q.push(fn, v);
+    return promise;
   }
 
   /** @internal Use {@link chan} or {@link attach}. */
@@ -406,8 +488,8 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     const code = r & 15;
     if (code === R_BUFFERED) this.#buf[r >>> 4] = v;
     else if (code === R_HANDOFF) {
-      if (this.#shared) wakeReceiver(r >>> 4, takeValue(stageOut()), true, false);
-      else wakeReceiver(r >>> 4, v, true, this.#cap !== 0);
+      if (this.#shared) wakeReceiver(null, r >>> 4, takeValue(stageOut()), true, false);
+      else wakeReceiver(this, r >>> 4, v, true, this.#cap !== 0);
     }
   }
 
@@ -426,17 +508,17 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
       case R_HANDOFF:
         if (this.#shared) {
           const v = takeValue(stageOut());
-          takeFromSender(r >>> 4, false);
+          takeFromSender(null, r >>> 4, false);
           return v;
         }
-        return takeFromSender(r >>> 4, false);
+        return takeFromSender(this, r >>> 4, false);
       case R_BUFFERED_SENDER: {
         // The head value goes to the receiver; the parked sender's value takes its place, which
         // the core has made the tail.
         const pos = words()[CTX + CTX_LAST_POS]!;
         const buf = this.#buf;
         const v = buf[pos];
-        buf[pos] = takeFromSender(r >>> 4, true);
+        buf[pos] = takeFromSender(this, r >>> 4, true);
         return v;
       }
       default: // R_DONE
@@ -459,14 +541,14 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     const code = r & 15;
     if (code === R_BUFFERED) {
       this.#buf[r >>> 4] = v;
-      return preempt() ? macrotaskValue(undefined) : RESOLVED;
+      return preempt() ? yielded(undefined) : RESOLVED;
     }
     if (code === R_HANDOFF) {
-      wakeReceiver(r >>> 4, v, true, this.#cap !== 0);
-      return preempt() ? macrotaskValue(undefined) : RESOLVED;
+      wakeReceiver(this, r >>> 4, v, true, this.#cap !== 0);
+      return preempt() ? yielded(undefined) : RESOLVED;
     }
     if (code === R_BLOCKED) {
-      const p = park(token, v);
+      const p = this.#park(token, v);
       if (options !== undefined && options.signal !== undefined) withdrawOnAbort(this, token, 1, options.signal, p);
       return p;
     }
@@ -486,7 +568,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     if (code === R_DONE || code === R_HANDOFF) {
       this.sendDone(r, v);
       pollInbox();
-      return preempt() ? macrotaskValue(undefined) : RESOLVED;
+      return preempt() ? yielded(undefined) : RESOLVED;
     }
     if (code === R_BLOCKED) {
       const p = parkShared(token, this);
@@ -565,25 +647,25 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     switch (r & 15) {
       case R_BLOCKED: {
         // A receive-only channel is fed by baton (a timer): the wait keeps it alive.
-        const p = park(token, this.#recvOnly ? this : undefined);
+        const p = this.#park(token, undefined);
         if (signal !== undefined) withdrawOnAbort(this, token, 0, signal, p);
         return p;
       }
       case R_HANDOFF:
-        v = recvResult(kind, takeFromSender(r >>> 4, false), true);
+        v = recvResult(kind, takeFromSender(this, r >>> 4, false), true);
         break;
       case R_BUFFERED:
       case R_BUFFERED_SENDER:
         v = recvResult(kind, this.recvDone(r), true);
         break;
       case R_CLOSED:
-        if (kind === K_RECV) return preempt() ? macrotaskValue(undefined) : RESOLVED_UNDEFINED;
+        if (kind === K_RECV) return preempt() ? yielded(undefined) : RESOLVED_UNDEFINED;
         v = recvResult(kind, undefined, false);
         break;
       default:
         return Promise.reject(coreFailure(r & 15));
     }
-    return preempt() ? macrotaskValue(v) : Promise.resolve(v);
+    return preempt() ? yielded(v) : Promise.resolve(v);
   }
 
   #recvShared(kind: number, signal: AbortSignal | undefined): Promise<any> {
@@ -611,7 +693,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
       default:
         return Promise.reject(coreFailure(r & 15));
     }
-    return preempt() ? macrotaskValue(v) : Promise.resolve(v);
+    return preempt() ? yielded(v) : Promise.resolve(v);
   }
 
   tryRecv(): [T | undefined, boolean] | undefined {
@@ -672,8 +754,9 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
         return;
       }
       if (w < 0) break;
-      if ((w & 1) !== 0) failSender(w >>> 1);
-      else wakeReceiver(w >>> 1, undefined, false, false);
+      const ch = this.#shared ? null : this;
+      if ((w & 1) !== 0) failSender(ch, w >>> 1);
+      else wakeReceiver(ch, w >>> 1, undefined, false, false);
     }
   }
 

@@ -2,13 +2,13 @@
 // after the goroutines that were woken have run. setImmediate in Node; a MessageChannel hop in
 // browsers (setTimeout(0) would be clamped to 4 ms after a few nested calls).
 
-const setImmediateFn = (globalThis as { setImmediate?: <A>(fn: (a: A) => void, a: A) => unknown }).setImmediate;
+const setImmediateFn = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
 
 /** Runs `fn` in a later macrotask. */
 export const macrotask: (fn: () => void) => void =
   typeof setImmediateFn === "function"
     ? (fn) => {
-        setImmediateFn(fn, undefined);
+        setImmediateFn(fn);
       }
     : (() => {
         const mc = new MessageChannel();
@@ -19,11 +19,3 @@ export const macrotask: (fn: () => void) => void =
           mc.port2.postMessage(0);
         };
       })();
-
-/** A promise of `v`, resolved in a later macrotask. */
-export function macrotaskValue<V>(v: V): Promise<V> {
-  return new Promise<V>((resolve) => {
-    if (typeof setImmediateFn === "function") setImmediateFn(resolve, v);
-    else macrotask(() => resolve(v));
-  });
-}

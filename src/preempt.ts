@@ -14,12 +14,12 @@
 // Invariants: `yielding` is true only between a slice's end and the next turn of the loop
 // (markTurned); while it is, every operation that completes at once settles from a macrotask.
 
-import { macrotaskValue } from "./macrotask.js";
+import { macrotask } from "./macrotask.js";
 
 /** Operations between two clock reads. */
-const CHECK_EVERY = 256;
+const CHECK_EVERY = 64;
 /** How long the microtask queue may run before baton yields to the event loop, ms. */
-const SLICE_MS = 4;
+const SLICE_MS = 2;
 
 let ops = CHECK_EVERY;
 let turned = true; // the event loop has turned since the slice began
@@ -41,7 +41,7 @@ function check(): boolean {
   if (turned) {
     turned = false;
     sliceStart = now;
-    macrotaskValue(undefined).then(markTurned);
+    macrotask(markTurned);
     return false;
   }
   if (now - sliceStart < SLICE_MS) return false;
@@ -56,8 +56,42 @@ export function preempt(): boolean {
   return --ops < 0 && check();
 }
 
+// The operations deferred while yielding settle together, in order, from one macrotask: every
+// goroutine that was held back resumes in the same turn, so that none waits a slice longer than
+// another (one macrotask each would let the first ones run a whole slice before the last ones
+// resume, and a channel whose receivers come last would look never ready meanwhile).
+const deferredFns: ((v: any) => void)[] = [];
+const deferredVals: unknown[] = [];
+let flushScheduled = false;
+let resolveCaptured: (v: any) => void = () => {};
+const captureResolve = (r: (v: any) => void): void => {
+  resolveCaptured = r;
+};
+
+function flush(): void {
+  flushScheduled = false;
+  markTurned();
+  const n = deferredFns.length;
+  for (let i = 0; i < n; i++) deferredFns[i]!(deferredVals[i]);
+  deferredFns.length = 0;
+  deferredVals.length = 0;
+}
+
+/** A promise of `v` that settles once the event loop has turned (after the operation's caller
+ *  was preempted: see preempt()). */
+export function yielded<V>(v: V): Promise<V> {
+  const p = new Promise<V>(captureResolve);
+  deferredFns.push(resolveCaptured);
+  deferredVals.push(v);
+  if (!flushScheduled) {
+    flushScheduled = true;
+    macrotask(flush);
+  }
+  return p;
+}
+
 /** The promise an operation that completed at once returns: `resolved` (a promise of `v`), or,
- *  when the microtasks have run for a slice, a promise of `v` settled from a macrotask. */
+ *  when the microtasks have run for a slice, a promise of `v` settled once the loop has turned. */
 export function settle<V>(resolved: Promise<V>, v: V): Promise<V> {
-  return --ops < 0 && check() ? macrotaskValue(v) : resolved;
+  return --ops < 0 && check() ? yielded(v) : resolved;
 }

@@ -10,8 +10,8 @@ import {
   R_BLOCKED, R_WOULD_BLOCK, R_CLOSED, R_BAD, R_NOMEM, R_BUSY, MAX_CASES, SC_STRIDE, SC_VALUE,
 } from "./core.js";
 import { Chan, idOf, sharedOf, recvOnlyOf, later, refusal } from "./chan.js";
-import { macrotask, macrotaskValue } from "./macrotask.js";
-import { preempt } from "./preempt.js";
+import { macrotask } from "./macrotask.js";
+import { preempt, yielded } from "./preempt.js";
 import type { RecvChan, SendChan } from "./chan.js";
 import { PanicError, coreFailure } from "./errors.js";
 import { stageValue, dropValue } from "./values.js";
@@ -288,7 +288,7 @@ export function select(cases: readonly Case[], options?: SelectOptions): Promise
       r = run(cases, options.default !== true, options.signal);
     }
     if (typeof r !== "number") return r;
-    if (preempt()) return macrotaskValue(r);
+    if (preempt()) return yielded(r);
     return r < 15 ? RESOLVED_INDEX[r + 1]! : Promise.resolve(r);
   } catch (e) {
     return Promise.reject(e);

@@ -112,6 +112,31 @@ export function releaseSlot(token: number): void {
     sharedParked--;
   }
   freeSlots.push(s);
+  if (freeSlots.length >= trimAt) trim();
+}
+
+// The table does not keep its peak size: once many slots are free (say, after a million waits on
+// dropped channels were let go), the free slots at its end are cut off, and the free slots left
+// are reused lowest first, so that the table's end frees up. The next trim waits until the free
+// slots have doubled: amortized O(1) per release.
+let trimAt = 4096;
+
+function trim(): void {
+  let n = slotFn.length;
+  while (n > 0 && slotFn[n - 1] === undefined) n--;
+  if (n < slotFn.length) {
+    slotFn.length = n;
+    slotShared.length = n;
+    slotAux.length = n;
+    slotG.length = n;
+    slotSince.length = n;
+    slotToken.length = n;
+    let j = 0;
+    for (let i = 0; i < freeSlots.length; i++) if (freeSlots[i]! < n) freeSlots[j++] = freeSlots[i]!;
+    freeSlots.length = j;
+  }
+  freeSlots.sort((a, b) => b - a); // pop() takes the lowest
+  trimAt = Math.max(4096, freeSlots.length * 2);
 }
 
 /** Lets go of the wait of `token`, which can never complete (its channel was collected): its
@@ -148,6 +173,10 @@ export function forEachWait(fn: (token: number, g: GRef | null, since: number, a
     fn(token, slotG[s]!, slotSince[s]!, slotAux[s]);
   }
 }
+
+/** slotFn's entry for a wait whose resolve function is kept elsewhere (a local channel's plain
+ *  wait: in the channel, see chan.ts). */
+export const HELD = (): void => {};
 
 // new Promise(capture) hands out the promise's resolve function without allocating a closure per
 // promise: the caller reads it from `captured` right after the constructor returns.
