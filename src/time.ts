@@ -108,8 +108,15 @@ export interface Ticker {
 }
 
 /** @internal A pending or idle timer of any kind: the heap's element. One class for all kinds,
- *  so that the heap code sees one shape. */
-export class Entry implements Timer {
+ *  so that the heap code sees one shape.
+ *
+ *  Collection (Go 1.23): a timer that nothing references can never be observed, so it is not kept
+ *  until it fires. The heap holds its entries, but an entry holds its channel only weakly; what
+ *  references a timer from outside is its owners, the public Timer or Ticker (TimerHandle) and
+ *  its channel, each registered with `owners`. Once both are collected, the entry is stopped and
+ *  leaves the heap like any stopped timer. A receive parked on the channel keeps the channel
+ *  alive (chan.ts: a receive-only channel's wait holds it). */
+export class Entry {
   /** Deadline, performance.now() milliseconds. */
   when = 0;
   /** Start order, to break ties between equal deadlines. */
@@ -118,8 +125,10 @@ export class Entry implements Timer {
   idx = -1;
   /** Stopped while in the heap: left there until it reaches the root or the heap is compacted. */
   dead = false;
-  /** The channel, once `.c` was read. */
-  ch: Chan<number> | null = null;
+  /** The channel, once `.c` was read: held weakly (see above). */
+  chRef: WeakRef<Chan<number>> | null = null;
+  /** Its owners not yet collected: the TimerHandle, the channel. */
+  holders = 0;
   /** A value fired before `.c` was read (hasPending), delivered into the channel when made. */
   pending = 0;
   hasPending = false;
@@ -134,14 +143,20 @@ export class Entry implements Timer {
     readonly fn: () => void,
   ) {}
 
-  get c(): RecvChan<number> {
-    let ch = this.ch;
-    if (ch === null) {
-      ch = this.ch = recvOnlyChan<number>(1);
-      if (this.hasPending) {
-        this.hasPending = false;
-        sendInternal(ch, this.pending);
-      }
+  /** The channel (made on first use: an owner of this entry from then on). */
+  channel(): Chan<number> {
+    const old = this.chRef;
+    if (old !== null) {
+      const ch = old.deref();
+      if (ch !== undefined) return ch;
+    }
+    const ch = recvOnlyChan<number>(1);
+    this.chRef = new WeakRef(ch);
+    this.holders++;
+    owners.register(ch, this);
+    if (this.hasPending) {
+      this.hasPending = false;
+      sendInternal(ch, this.pending);
     }
     return ch;
   }
@@ -281,25 +296,54 @@ function remove(t: Entry): void {
 
 /** Takes the value a timer's channel holds, if any: true if there was one. */
 function drain(t: Entry): boolean {
-  const ch = t.ch;
-  if (ch === null) {
+  const ref = t.chRef;
+  if (ref === null) {
     const had = t.hasPending;
     t.hasPending = false;
     return had;
   }
-  return ch.tryRecv() !== undefined;
+  const ch = ref.deref();
+  return ch !== undefined && ch.tryRecv() !== undefined;
 }
 
-/** Delivers v to a timer's channel; a full buffer (a ticker's unreceived tick) drops it. */
+/** Delivers v to a timer's channel; a full buffer (a ticker's unreceived tick) drops it. A
+ *  channel that was collected cannot be observed: nothing to deliver. */
 function deliver(t: Entry, v: number): void {
-  const ch = t.ch;
-  if (ch === null) {
+  const ref = t.chRef;
+  if (ref === null) {
     if (!t.hasPending) {
       t.hasPending = true;
       t.pending = v;
     }
   } else {
-    sendInternal(ch, v);
+    const ch = ref.deref();
+    if (ch !== undefined) sendInternal(ch, v);
+  }
+}
+
+// A timer's owners (its TimerHandle, its channel) are registered here; once every owner of an
+// entry is collected, nothing can observe the entry: it is stopped.
+const owners = new FinalizationRegistry<Entry>((t) => {
+  if (--t.holders === 0 && t.idx >= 0 && !t.dead) kill(t);
+});
+
+/** A Timer or Ticker as its user holds it: an owner of its entry (see Entry). */
+class TimerHandle implements Timer, Ticker {
+  readonly #t: Entry;
+  #c: Chan<number> | null = null;
+  constructor(t: Entry) {
+    this.#t = t;
+    t.holders++;
+    owners.register(this, t);
+  }
+  get c(): RecvChan<number> {
+    return (this.#c ??= this.#t.channel());
+  }
+  stop(): boolean {
+    return this.#t.stop();
+  }
+  reset(ms: number): boolean {
+    return this.#t.reset(ms);
   }
 }
 
@@ -509,7 +553,10 @@ export function sleep(ms: number): Promise<void> {
  * ```
  */
 export function after(ms: number): RecvChan<number> {
-  return newTimer(ms).c;
+  checkMs(ms, "after");
+  const t = new Entry(KIND_TIMER, 0, 0, NOOP);
+  start(t, ms);
+  return t.channel();
 }
 
 /**
@@ -525,7 +572,9 @@ export function after(ms: number): RecvChan<number> {
 export function tick(ms: number): RecvChan<number> {
   checkMs(ms, "tick");
   if (ms <= 0) return recvOnlyChan<number>(0); // Go's nil channel: nothing is ever sent on it
-  return newTicker(ms).c;
+  const t = new Entry(KIND_TICKER, ms, 0, NOOP);
+  start(t, ms);
+  return t.channel();
 }
 
 /**
@@ -545,7 +594,7 @@ export function newTimer(ms: number): Timer {
   checkMs(ms, "newTimer");
   const t = new Entry(KIND_TIMER, 0, 0, NOOP);
   start(t, ms);
-  return t;
+  return new TimerHandle(t);
 }
 
 /**
@@ -567,7 +616,7 @@ export function newTicker(ms: number): Ticker {
   checkInterval(ms, "NewTicker");
   const t = new Entry(KIND_TICKER, ms, 0, NOOP);
   start(t, ms);
-  return t;
+  return new TimerHandle(t);
 }
 
 /**
