@@ -327,6 +327,11 @@ const owners = new FinalizationRegistry<Entry>((t) => {
   if (--t.holders === 0 && t.idx >= 0 && !t.dead) kill(t);
 });
 
+/** @internal True for a Timer or Ticker of baton's (they belong to their thread). */
+export function isTimer(v: unknown): boolean {
+  return v instanceof TimerHandle || v instanceof Entry;
+}
+
 /** A Timer or Ticker as its user holds it: an owner of its entry (see Entry). */
 class TimerHandle implements Timer, Ticker {
   readonly #t: Entry;

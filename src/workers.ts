@@ -31,7 +31,7 @@ import { go, reportPanic } from "./go.js";
 import { sharedMemory, workerThreads, ensureCore } from "./loader.js";
 import { contextEnded } from "./thread.js";
 import { isContext } from "./context.js";
-import { Entry } from "./time.js";
+import { isTimer } from "./time.js";
 import { WaitGroup, Mutex, RWMutex, Once, Cond, Semaphore, Group } from "./sync/index.js";
 
 /** Capacity of a pool's run queue in the shared memory. */
@@ -110,7 +110,7 @@ function threadBound(v: object): string | null {
   if (v instanceof Cond) return "a Cond";
   if (v instanceof Semaphore) return "a Semaphore";
   if (v instanceof Group) return "an errgroup Group";
-  if (v instanceof Entry) return "a timer";
+  if (isTimer(v)) return "a timer";
   if (isContext(v)) return "a context";
   return null;
 }
