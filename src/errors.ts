@@ -21,5 +21,10 @@ export class PanicError extends Error {
 /** The error for a result word the core should never give here (a bug or exhausted memory). */
 export function coreFailure(code: number): Error {
   if (code === 7) return new RangeError("baton: the core's memory is exhausted (512 MiB)");
-  return new Error(`baton: internal error: the core refused the operation (code ${code})`);
+  if (code === 5) {
+    return new Error(
+      "baton: the core has no live record for this channel or select (freed, overwritten, or of another memory); this is a bug in baton, please report it with the program that shows it",
+    );
+  }
+  return new Error(`baton: the core gave an unexpected result (code ${code}); this is a bug in baton, please report it`);
 }

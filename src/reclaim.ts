@@ -23,7 +23,9 @@ export class Reclaimer {
   /** Frees the records of owners collected so far. */
   sweep(): void {
     const dead = this.#dead;
-    while (dead.length > 0) this.free(dead.pop()!);
+    if (dead.length === 0) return;
+    for (let i = 0; i < dead.length; i++) this.free(dead[i]!);
+    dead.length = 0; // also lets go of the array's storage, which a burst of deaths may have grown
   }
 }
 

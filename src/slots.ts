@@ -74,11 +74,11 @@ export function peekToken(kind: number): number {
 /** Takes the slot of `token` (the value peekToken() returned). */
 export function takeSlot(token: number, fn: ((v: any) => void) | undefined, aux: unknown): void {
   const s = token >>> 3;
-  let g = current;
-  if (g !== null) {
-    if (g.parkedToken >= 0) g = null; // a goroutine waits once at a time: this is someone else
-    else g.parkedToken = token;
-  }
+  // A wait parked while a goroutine's synchronous code runs is that goroutine's. It may park
+  // several (Promise.all, Promise.race): the first is its state; the others are its too, and
+  // never shown as anyone else's.
+  const g = current;
+  if (g !== null && g.parkedToken < 0) g.parkedToken = token;
   if (s === slotFn.length) {
     slotFn.push(fn);
     slotShared.push(0);
@@ -101,6 +101,7 @@ export function releaseSlot(token: number): void {
   const s = token >>> 3;
   const g = slotG[s]!;
   if (g !== null) {
+    // Any of its waits completing may resume the goroutine: from here its state is not known.
     g.parkedToken = -1;
     g.since = stamp();
     slotG[s] = null;
@@ -112,7 +113,8 @@ export function releaseSlot(token: number): void {
     sharedParked--;
   }
   freeSlots.push(s);
-  if (freeSlots.length >= trimAt) trim();
+  const free = freeSlots.length;
+  if (free >= trimAt || (free === slotFn.length && free > 4096)) trim();
 }
 
 // The table does not keep its peak size: once many slots are free (say, after a million waits on

@@ -38,6 +38,14 @@ const MiB = 1 << 20;
 // one parked wait of ~300 bytes of heap per iteration) passes them within 2-3 * 10^6 iterations.
 const RUN_HEAP = 768 * MiB;
 const RUN_CORE = 160 * MiB;
+// The parked patterns hold a wait per dropped channel (a promise, its resolve function, ~550 bytes
+// of heap; a waiter record, 64 more bytes of core) until the channel is finalized: V8 finalizes
+// only at a major collection, and its heap limit decides how many pile up meanwhile. Measured
+// here over 10^7 iterations: peaks of 0.7-0.95 GiB of heap and 200-260 MiB of core (1.3-1.7 * 10^6
+// waits), with no upward trend across the run (a leak passes these within 3-4 * 10^6 iterations:
+// before the fix, 10^7 dropped receives exhausted the 512 MiB core).
+const RUN_HEAP_PARKED = 1280 * MiB;
+const RUN_CORE_PARKED = 320 * MiB;
 
 // Bounds at the end, above the baseline. What a settled process may keep: compiled code and
 // V8's own tables (the synchronous loop kept 0.2-3 MiB), and a few core bytes of records still
@@ -109,8 +117,11 @@ function violations(r: Result): string[] {
   if (r.error !== undefined) v.push(`threw: ${r.error}`);
   if (r.aborted !== undefined) v.push(`stopped by the fixture's safety valve: ${r.aborted}`);
   else if (r.error === undefined && r.iterations !== r.count) v.push(`ran ${r.iterations} of ${r.count} iterations`);
-  if (r.peak.heap - b.heap > RUN_HEAP) v.push(`during the run: heap peaked ${mib(r.peak.heap - b.heap)} above the baseline (bound ${mib(RUN_HEAP)})`);
-  if (r.peak.core - b.core > RUN_CORE) v.push(`during the run: core peaked ${mib(r.peak.core - b.core)} above the baseline (bound ${mib(RUN_CORE)})`);
+  const parked = r.pattern.startsWith("parked-");
+  const runHeap = parked ? RUN_HEAP_PARKED : RUN_HEAP;
+  const runCore = parked ? RUN_CORE_PARKED : RUN_CORE;
+  if (r.peak.heap - b.heap > runHeap) v.push(`during the run: heap peaked ${mib(r.peak.heap - b.heap)} above the baseline (bound ${mib(runHeap)})`);
+  if (r.peak.core - b.core > runCore) v.push(`during the run: core peaked ${mib(r.peak.core - b.core)} above the baseline (bound ${mib(runCore)})`);
   if (r.end.heap - b.heap > END_HEAP) v.push(`at the end: heap ${mib(r.end.heap - b.heap)} above the baseline (bound ${mib(END_HEAP)})`);
   if (r.end.core - b.core > END_CORE) v.push(`at the end: core ${r.end.core - b.core} bytes above the baseline (bound ${END_CORE})`);
   if (r.sampledBy === "interval" && r.turns === 0) {

@@ -13,5 +13,6 @@ export default defineConfig({
     testTimeout: 240_000,
     hookTimeout: 60_000,
     pool: "forks",
+    reporters: ["default", ["json", { outputFile: "build/soak-results.json" }]],
   },
 });
