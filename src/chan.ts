@@ -29,7 +29,7 @@ import { stageValue, takeValue, dropValue } from "./values.js";
 import { registerHostKind } from "./codec.js";
 import { watchInbox, pollInbox } from "./inbox.js";
 import { macrotask } from "./macrotask.js";
-import { preempt, yielded } from "./preempt.js";
+import { settle, resolvedNow } from "./preempt.js";
 import { liveChildren } from "./thread.js";
 
 /** A case of a parked select, as the wake paths here see it (select.ts defines the classes). */
@@ -102,12 +102,10 @@ function flushReady(): void {
  *  head of the channel's own queue (see Chan, #waits), and a sender's value is left in
  *  `poppedValue`. */
 function waitFn(ch: Chan<any> | null, token: number): (v: any) => void {
-  if (ch === null || (token & 7) === K_SELECT) {
-    const s = token >>> 3;
-    poppedValue = slotAux[s];
-    return slotFn[s]!;
-  }
-  return popWait(ch);
+  if (ch !== null && (token & 7) !== K_SELECT) return popWait(ch);
+  const s = token >>> 3;
+  poppedValue = slotAux[s];
+  return slotFn[s]!;
 }
 
 let poppedValue: unknown;
@@ -370,6 +368,8 @@ let popWait: (ch: Chan<any>) => (v: any) => void;
 /** Removes the parked plain wait whose resolve function is `fn` from local channel ch's queue:
  *  false if it is not there (it completed). */
 let unparkWait: (ch: Chan<any>, fn: (v: any) => void) => boolean;
+let shiftWait: (ch: Chan<any>) => (v: any) => void;
+let shiftedValue: unknown;
 /** trySend on a receive-only channel, for the baton code that feeds it (time.ts). */
 let sendInternal: <T>(ch: Chan<T>, v: T) => boolean;
 /** close() of a receive-only channel, for the baton code that owns it (context.ts). */
@@ -410,6 +410,11 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
    *  first use. */
   #waits: unknown[] | null = null;
   #head = 0;
+  #tail = 0;
+  /** The first parked wait, kept in fields (the common case is one at a time); #waits holds the
+   *  ones behind it. #fn0 is undefined when none is parked. */
+  #fn0: ((v: any) => void) | undefined = undefined;
+  #v0: unknown = undefined;
 
   static {
     idOf = (ch) => ch.#id;
@@ -417,38 +422,59 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     recvOnlyOf = (ch) => ch.#recvOnly;
     sendInternal = (ch, v) => ch.#trySend(v);
     closeInternal = (ch) => ch.#close();
+    // The queue is q[head..tail): its storage is kept while it drains and fills again (the
+    // common case, a wait at a time), and let go once it drains after having grown.
     popWait = (ch) => {
-      const q = ch.#waits!;
-      const h = ch.#head;
-      const fn = q[h] as (v: any) => void;
-      poppedValue = q[h + 1];
-      if (h + 2 === q.length) {
-        q.length = 0;
-        ch.#head = 0;
+      const fn = ch.#fn0!;
+      poppedValue = ch.#v0;
+      if (ch.#tail === 0) {
+        ch.#fn0 = ch.#v0 = undefined;
       } else {
-        q[h] = q[h + 1] = undefined;
-        ch.#head = h + 2;
-        if (h > 1024 && h * 2 > q.length) {
-          q.splice(0, h + 2);
-          ch.#head = 0;
-        }
+        ch.#fn0 = shiftWait(ch);
+        ch.#v0 = shiftedValue;
+        shiftedValue = undefined;
       }
       return fn;
     };
     unparkWait = (ch, fn) => {
+      if (ch.#fn0 === undefined) return false;
+      if (ch.#fn0 === fn) {
+        popWait(ch);
+        poppedValue = undefined;
+        return true;
+      }
       const q = ch.#waits;
       if (q === null) return false;
-      for (let i = ch.#head; i < q.length; i += 2) {
+      for (let i = ch.#head; i < ch.#tail; i += 2) {
         if (q[i] === fn) {
           q.splice(i, 2);
-          if (q.length === ch.#head) {
-            q.length = 0;
-            ch.#head = 0;
-          }
+          ch.#tail -= 2;
+          if (ch.#tail === ch.#head) ch.#head = ch.#tail = 0;
           return true;
         }
       }
       return false;
+    };
+    // The waits behind the first: q[head..tail). Its storage is kept while it drains and fills
+    // again, and let go once it drains after having grown.
+    shiftWait = (ch) => {
+      const q = ch.#waits!;
+      const h = ch.#head;
+      const fn = q[h] as (v: any) => void;
+      shiftedValue = q[h + 1];
+      q[h] = q[h + 1] = undefined;
+      const next = h + 2;
+      if (next === ch.#tail) {
+        ch.#head = ch.#tail = 0;
+        if (q.length > 64) q.length = 0;
+      } else if (next > 1024 && next * 2 > ch.#tail) {
+        q.splice(0, next);
+        ch.#tail -= next;
+        ch.#head = 0;
+      } else {
+        ch.#head = next;
+      }
+      return fn;
     };
   }
 
@@ -459,9 +485,17 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     const promise = new Promise(capture);
     const fn = captured.resolve;
     takeSlot(token, HELD, this.#recvOnly ? this : undefined);
-    const q = this.#waits;
-    if (q === null) this.#waits = [fn, v];
-    else q.push(fn, v);
+    if (this.#fn0 === undefined) {
+      this.#fn0 = fn;
+      this.#v0 = v;
+    } else {
+      let q = this.#waits;
+      if (q === null) q = this.#waits = [];
+      const t = this.#tail;
+      q[t] = fn;
+      q[t + 1] = v;
+      this.#tail = t + 2;
+    }
     return promise;
   }
 
@@ -541,16 +575,16 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     const code = r & 15;
     if (code === R_BUFFERED) {
       this.#buf[r >>> 4] = v;
-      return preempt() ? yielded(undefined) : RESOLVED;
+      return settle(RESOLVED, undefined);
     }
     if (code === R_HANDOFF) {
       wakeReceiver(this, r >>> 4, v, true, this.#cap !== 0);
-      return preempt() ? yielded(undefined) : RESOLVED;
+      return settle(RESOLVED, undefined);
     }
     if (code === R_BLOCKED) {
-      const p = this.#park(token, v);
-      if (options !== undefined && options.signal !== undefined) withdrawOnAbort(this, token, 1, options.signal, p);
-      return p;
+      return options === undefined || options.signal === undefined
+        ? this.#park(token, v)
+        : this.#parkAbortable(token, v, 1, options.signal);
     }
     return Promise.reject(code === R_CLOSED ? sendOnClosed() : coreFailure(code));
   }
@@ -568,7 +602,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     if (code === R_DONE || code === R_HANDOFF) {
       this.sendDone(r, v);
       pollInbox();
-      return preempt() ? yielded(undefined) : RESOLVED;
+      return settle(RESOLVED, undefined);
     }
     if (code === R_BLOCKED) {
       const p = parkShared(token, this);
@@ -643,29 +677,25 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     if (this.#shared) return this.#recvShared(kind, signal);
     const token = peekToken(kind);
     const r = core.chanRecv(T, this.#id, token, 1);
-    let v: unknown;
     switch (r & 15) {
-      case R_BLOCKED: {
-        // A receive-only channel is fed by baton (a timer): the wait keeps it alive.
-        const p = this.#park(token, undefined);
-        if (signal !== undefined) withdrawOnAbort(this, token, 0, signal, p);
-        return p;
-      }
+      case R_BLOCKED:
+        return signal === undefined ? this.#park(token, undefined) : this.#parkAbortable(token, undefined, 0, signal);
       case R_HANDOFF:
-        v = recvResult(kind, takeFromSender(this, r >>> 4, false), true);
-        break;
+        return resolvedNow(recvResult(kind, takeFromSender(this, r >>> 4, false), true));
       case R_BUFFERED:
       case R_BUFFERED_SENDER:
-        v = recvResult(kind, this.recvDone(r), true);
-        break;
+        return resolvedNow(recvResult(kind, this.recvDone(r), true));
       case R_CLOSED:
-        if (kind === K_RECV) return preempt() ? yielded(undefined) : RESOLVED_UNDEFINED;
-        v = recvResult(kind, undefined, false);
-        break;
+        return kind === K_RECV ? settle(RESOLVED_UNDEFINED, undefined) : resolvedNow(recvResult(kind, undefined, false));
       default:
         return Promise.reject(coreFailure(r & 15));
     }
-    return preempt() ? yielded(v) : Promise.resolve(v);
+  }
+
+  #parkAbortable(token: number, v: unknown, isSend: number, signal: AbortSignal): Promise<any> {
+    const p = this.#park(token, v);
+    withdrawOnAbort(this, token, isSend, signal, p);
+    return p;
   }
 
   #recvShared(kind: number, signal: AbortSignal | undefined): Promise<any> {
@@ -693,7 +723,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
       default:
         return Promise.reject(coreFailure(r & 15));
     }
-    return preempt() ? yielded(v) : Promise.resolve(v);
+    return resolvedNow(v);
   }
 
   tryRecv(): [T | undefined, boolean] | undefined {

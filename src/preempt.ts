@@ -90,6 +90,12 @@ export function yielded<V>(v: V): Promise<V> {
   return p;
 }
 
+/** A promise of `v`, for an operation that completed at once: settled now, or once the loop has
+ *  turned (see settle). */
+export function resolvedNow<V>(v: V): Promise<V> {
+  return --ops < 0 && check() ? yielded(v) : Promise.resolve(v);
+}
+
 /** The promise an operation that completed at once returns: `resolved` (a promise of `v`), or,
  *  when the microtasks have run for a slice, a promise of `v` settled once the loop has turned. */
 export function settle<V>(resolved: Promise<V>, v: V): Promise<V> {

@@ -113,14 +113,13 @@ export function releaseSlot(token: number): void {
     sharedParked--;
   }
   freeSlots.push(s);
-  const free = freeSlots.length;
-  if (free >= trimAt || (free === slotFn.length && free > 4096)) trim();
+  if (freeSlots.length >= trimAt) trim();
 }
 
 // The table does not keep its peak size: once many slots are free (say, after a million waits on
 // dropped channels were let go), the free slots at its end are cut off, and the free slots left
 // are reused lowest first, so that the table's end frees up. The next trim waits until the free
-// slots have doubled: amortized O(1) per release.
+// slots have doubled, or until every slot is free: amortized O(1) per release.
 let trimAt = 4096;
 
 function trim(): void {
@@ -138,7 +137,7 @@ function trim(): void {
     freeSlots.length = j;
   }
   freeSlots.sort((a, b) => b - a); // pop() takes the lowest
-  trimAt = Math.max(4096, freeSlots.length * 2);
+  trimAt = Math.max(4096, Math.min(freeSlots.length * 2, slotFn.length));
 }
 
 /** Lets go of the wait of `token`, which can never complete (its channel was collected): its
