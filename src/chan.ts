@@ -266,7 +266,9 @@ export interface ChanHandle<T> {
  */
 export interface SendChan<in T> {
   /** `ch <- v`: resolves once a receiver took `v` or it is buffered; rejects with
-   *  `PanicError("send on closed channel")` if the channel is or gets closed. */
+   *  `PanicError("send on closed channel")` if the channel is or gets closed. With
+   *  `{ signal }`, a send still waiting when the signal aborts is withdrawn (nothing sent) and
+   *  rejects with `signal.reason`. */
   send(v: T, options?: WaitOptions): Promise<void>;
   /** Sends only if that needs no waiting; false otherwise. Throws PanicError on a closed channel. */
   trySend(v: T): boolean;
@@ -291,9 +293,12 @@ export interface SendChan<in T> {
  * ```
  */
 export interface RecvChan<out T> {
-  /** `<-ch`: the next value, or `undefined` once the channel is closed and drained. */
+  /** `<-ch`: the next value, or `undefined` once the channel is closed and drained. With
+   *  `{ signal }`, a receive still waiting when the signal aborts is withdrawn (nothing taken)
+   *  and rejects with `signal.reason`: the safe form of `Promise.race([ch.recv(), timeout])`. */
   recv(options?: WaitOptions): Promise<T | undefined>;
-  /** `v, ok := <-ch`: ok is false only once the channel is closed and drained. */
+  /** `v, ok := <-ch`: ok is false only once the channel is closed and drained. Takes
+   *  `{ signal }` as recv does. */
   recvOk(options?: WaitOptions): Promise<[T | undefined, boolean]>;
   /** Receives only if that needs no waiting: `[v, ok]`, or `undefined` where it would wait. */
   tryRecv(): [T | undefined, boolean] | undefined;

@@ -2,13 +2,13 @@
 // door; everything else under src/ is internal (baton/testing is the test-suite door).
 
 export { chan, attach } from "./chan.js";
-export type { Chan, SendChan, RecvChan, ChanHandle, ChanOptions } from "./chan.js";
+export type { Chan, SendChan, RecvChan, ChanHandle, ChanOptions, WaitOptions } from "./chan.js";
 export { sharedMemory } from "./loader.js";
 export { workers } from "./workers.js";
 export type { WorkerPool, WorkersOptions } from "./workers.js";
 import "./thread.js";
 export { recv, send, select, trySelect } from "./select.js";
-export type { RecvCase, SendCase, Case } from "./select.js";
+export type { RecvCase, SendCase, Case, SelectOptions } from "./select.js";
 export { go, gosched, numGoroutine, setPanicHandler } from "./go.js";
 export type { GoroutineInfo, CreationSites } from "./go.js";
 export { goroutines, configure } from "./diag.js";

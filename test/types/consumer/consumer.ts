@@ -2,7 +2,7 @@
 // dist/*.d.ts through package.json's exports) and is compiled with skipLibCheck off, so that
 // declarations that do not compile on their own (a stripped internal type, say) fail the check.
 import { chan, recv, send, select, go, WaitGroup, Mutex, newTimer, withTimeout, background, goroutines } from "baton";
-import type { Chan, RecvChan, SendChan, Context, GoroutineInfo } from "baton";
+import type { Chan, RecvChan, SendChan, Context, GoroutineInfo, WaitOptions, SelectOptions } from "baton";
 import { leakCheck } from "baton/testing";
 
 export async function consumer(): Promise<number | undefined> {
@@ -24,6 +24,12 @@ export async function consumer(): Promise<number | undefined> {
   const [ctx, cancel]: [Context, () => void] = withTimeout(background(), 10);
   cancel();
   void ctx;
+  // Withdrawable waits: the option types are public.
+  const ac = new AbortController();
+  const wo: WaitOptions = { signal: ac.signal };
+  const so: SelectOptions = { signal: ctx.signal, default: true };
+  void wo;
+  void so;
   const gs: GoroutineInfo[] = goroutines();
   void gs;
   const check = leakCheck();
