@@ -364,6 +364,11 @@ function withdrawOnAbort(ch: Chan<any>, token: number, isSend: number, signal: A
 }
 
 const KEY = {};
+const M_LOCAL = 0;
+const M_SHARED = 1;
+const M_RECV_ONLY = 2;
+/** The buffer of every unbuffered local channel: never written. */
+const NO_BUF: unknown[] = [];
 let idOf: (ch: Chan<any>) => number;
 let sharedOf: (ch: Chan<any>) => boolean;
 let recvOnlyOf: (ch: Chan<any>) => boolean;
@@ -399,14 +404,11 @@ function recvOnly(op: string): TypeError {
 export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
   readonly #id: number;
   readonly #cap: number;
-  readonly #shared: boolean;
-  /** Sends and close come only from baton itself (a timer's channel, a context's done()):
-   *  receive-only at run time, as its RecvChan type says. */
-  readonly #recvOnly: boolean;
-  /** The send path that is not a local channel's: shared, or refused (receive-only). */
-  readonly #special: boolean;
-  /** Buffered values of a local channel, at the ring positions the core gives out. */
-  readonly #buf: unknown[] = [];
+  /** M_LOCAL, M_SHARED (in the shared memory, usable from other threads) or M_RECV_ONLY (a
+   *  local channel that only baton sends on and closes: a timer's, a context's done(); receive-only
+   *  at run time, as its RecvChan type says). One field: a channel is kept small. */
+  readonly #mode: number;
+  readonly #buf: unknown[];
   /** A local channel's parked plain receives or sends, in the core's queue order from #head:
    *  pairs of (the promise's resolve function, a sender's value). Plain waits on a local channel
    *  are all receives or all sends at any time (assembly/chan.ts), so one queue serves both
@@ -423,8 +425,8 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
 
   static {
     idOf = (ch) => ch.#id;
-    sharedOf = (ch) => ch.#shared;
-    recvOnlyOf = (ch) => ch.#recvOnly;
+    sharedOf = (ch) => ch.#mode === M_SHARED;
+    recvOnlyOf = (ch) => ch.#mode === M_RECV_ONLY;
     sendInternal = (ch, v) => ch.#trySend(v);
     closeInternal = (ch) => ch.#close();
     // The queue is q[head..tail): its storage is kept while it drains and fills again (the
@@ -489,7 +491,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
   #park(token: number, v: unknown): Promise<any> {
     const promise = new Promise(capture);
     const fn = captured.resolve;
-    takeSlot(token, HELD, this.#recvOnly ? this : undefined);
+    takeSlot(token, HELD, this.#mode === M_RECV_ONLY ? this : undefined);
     if (this.#fn0 === undefined) {
       this.#fn0 = fn;
       this.#v0 = v;
@@ -509,9 +511,9 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     if (key !== KEY) throw new TypeError("baton: channels are made with chan() or attach()");
     this.#id = id;
     this.#cap = cap;
-    this.#shared = shared;
-    this.#recvOnly = recvOnly;
-    this.#special = shared || recvOnly;
+    this.#mode = shared ? M_SHARED : recvOnly ? M_RECV_ONLY : M_LOCAL;
+    // An unbuffered channel never buffers a value: it shares one empty array.
+    this.#buf = cap === 0 ? NO_BUF : [];
   }
 
   get len(): number {
@@ -527,7 +529,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     const code = r & 15;
     if (code === R_BUFFERED) this.#buf[r >>> 4] = v;
     else if (code === R_HANDOFF) {
-      if (this.#shared) wakeReceiver(null, r >>> 4, takeValue(stageOut()), true, false);
+      if (this.#mode === M_SHARED) wakeReceiver(null, r >>> 4, takeValue(stageOut()), true, false);
       else wakeReceiver(this, r >>> 4, v, true, this.#cap !== 0);
     }
   }
@@ -545,7 +547,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
         return v;
       }
       case R_HANDOFF:
-        if (this.#shared) {
+        if (this.#mode === M_SHARED) {
           const v = takeValue(stageOut());
           takeFromSender(null, r >>> 4, false);
           return v;
@@ -574,7 +576,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
       const no = refusal(options, "send");
       if (no !== null) return Promise.reject(no.reason);
     }
-    if (this.#special) return this.#recvOnly ? Promise.reject(recvOnly("send")) : this.#sendShared(v, options);
+    if (this.#mode !== M_LOCAL) return this.#mode === M_RECV_ONLY ? Promise.reject(recvOnly("send")) : this.#sendShared(v, options);
     const token = peekToken(K_SEND);
     const r = core.chanSend(T, this.#id, token, 1);
     const code = r & 15;
@@ -625,13 +627,13 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
   }
 
   trySend(v: T): boolean {
-    if (this.#recvOnly) throw recvOnly("trySend");
+    if (this.#mode === M_RECV_ONLY) throw recvOnly("trySend");
     return this.#trySend(v);
   }
 
   #trySend(v: T): boolean {
     let r: number;
-    if (this.#shared) {
+    if (this.#mode === M_SHARED) {
       const at = stageIn();
       stageValue(v, at);
       r = core.shSend(T, this.#id, 0, 0);
@@ -679,7 +681,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
   }
 
   #recv(kind: number, signal: AbortSignal | undefined): Promise<any> {
-    if (this.#shared) return this.#recvShared(kind, signal);
+    if (this.#mode === M_SHARED) return this.#recvShared(kind, signal);
     const token = peekToken(kind);
     const r = core.chanRecv(T, this.#id, token, 1);
     switch (r & 15) {
@@ -732,14 +734,14 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
   }
 
   tryRecv(): [T | undefined, boolean] | undefined {
-    const r = this.#shared ? core.shRecv(T, this.#id, 0, 0) : core.chanRecv(T, this.#id, 0, 0);
+    const r = this.#mode === M_SHARED ? core.shRecv(T, this.#id, 0, 0) : core.chanRecv(T, this.#id, 0, 0);
     switch (r & 15) {
       case R_BUFFERED:
       case R_HANDOFF:
       case R_BUFFERED_SENDER:
       case R_DONE: {
         const v = this.recvDone(r) as T;
-        if (this.#shared) pollInbox();
+        if (this.#mode === M_SHARED) pollInbox();
         return [v, true];
       }
       case R_CLOSED:
@@ -750,7 +752,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
         if (this.#closedNow() && core.chanLen(this.#id) === 0) return [undefined, false];
         return undefined;
       case R_WOULD_BLOCK:
-        if (this.#shared) pollInbox();
+        if (this.#mode === M_SHARED) pollInbox();
         return undefined;
       default:
         throw coreFailure(r & 15);
@@ -768,7 +770,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
   }
 
   close(): void {
-    if (this.#recvOnly) throw recvOnly("close");
+    if (this.#mode === M_RECV_ONLY) throw recvOnly("close");
     this.#close();
   }
 
@@ -789,14 +791,14 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
         return;
       }
       if (w < 0) break;
-      const ch = this.#shared ? null : this;
+      const ch = this.#mode === M_SHARED ? null : this;
       if ((w & 1) !== 0) failSender(ch, w >>> 1);
       else wakeReceiver(ch, w >>> 1, undefined, false, false);
     }
   }
 
   handle(): ChanHandle<T> {
-    if (!this.#shared) {
+    if (this.#mode !== M_SHARED) {
       throw new TypeError(
         "handle: this channel is local to its thread; create it with chan(capacity, { shared: true }) to use it from other threads",
       );
