@@ -922,8 +922,23 @@ export function chan<T = unknown>(capacity: number = 0, options?: ChanOptions): 
   if (id < 0) throw coreFailure(7);
   const ch = new Chan<T>(KEY, id, capacity, false);
   channels.register(ch, id);
+  if (++made === BALLAST_EVERY) {
+    made = 0;
+    ballast.set(ch, new ArrayBuffer(BALLAST_BYTES));
+  }
   return ch;
 }
+
+// V8 decides when to collect from the JS heap and from the external memory it is told of; the
+// core's records are neither, and a program that drops channels quickly (with waits parked on
+// them) could fill the core before V8 saw a reason for a major collection, the only one that
+// finalizes channels. So every BALLAST_EVERY-th local channel carries an ArrayBuffer as large as
+// the core memory that many channels hold (a record and a waiter, ~192 bytes each): external
+// memory that V8 counts, and that dies with the channels. Its pages are never touched.
+const BALLAST_EVERY = 1024;
+const BALLAST_BYTES = BALLAST_EVERY * 192;
+const ballast = new WeakMap<object, ArrayBuffer>();
+let made = 0;
 
 /** @internal A local channel that only baton sends on and closes (a timer's, a context's done()):
  *  receive-only at run time. */
