@@ -19,7 +19,7 @@
 // crosses threads only as a handle, which attach() checks against the channel's generation.
 
 import {
-  core, T, CTX, ensureCore, memory, views, viewsTo, words, peekToken, park, takeSlot, capture, captured, HELD, releaseSlot, dropWait, slotFn, slotAux,
+  core, T, CTX, ensureCore, memory, views, viewsTo, words, peekToken, park, releaseSlot, dropWait, slotFn, slotAux,
   markShared, forEachSharedWait, RESOLVED, Reclaimer, K_RECV, K_RECV_OK, K_ITER, K_SEND, K_SELECT,
   CTX_LAST_POS, CTX_FIRED, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK, R_CLOSED,
   R_BUFFERED_SENDER, R_DONE, R_BUSY, E_RANGE, T_STAGE_IN, T_STAGE_OUT, T_DEFERRED, C_CAP, C_FLAGS, F_CLOSED, MAX_CAP, sharedMemory,
@@ -97,12 +97,9 @@ function flushReady(): void {
   readyScheduled = false;
 }
 
-/** The resolve function of the wait of `token`: a select's, or any wait on a shared channel
- *  (`ch` null), is in the slot table; a plain receive's or send's on local channel `ch` is the
- *  head of the channel's own queue (see Chan, #waits), and a sender's value is left in
- *  `poppedValue`. */
-function waitFn(ch: Chan<any> | null, token: number): (v: any) => void {
-  if (ch !== null && (token & 7) !== K_SELECT) return popWait(ch);
+/** The resolve function of the wait of `token` (its value, a sender's or a select's cases, is
+ *  left in `poppedValue`). */
+function waitFn(token: number): (v: any) => void {
   const s = token >>> 3;
   poppedValue = slotAux[s];
   return slotFn[s]!;
@@ -110,11 +107,11 @@ function waitFn(ch: Chan<any> | null, token: number): (v: any) => void {
 
 let poppedValue: unknown;
 
-/** Completes the parked receiver of `token` on `ch` (null: a shared channel) with `v` (ok false:
- *  the channel closed), at once or, with `defer`, from the ready queue. */
-function wakeReceiver(ch: Chan<any> | null, token: number, v: unknown, ok: boolean, defer: boolean): void {
+/** Completes the parked receiver of `token` with `v` (ok false: the channel closed), at once or,
+ *  with `defer`, from the ready queue. */
+function wakeReceiver(token: number, v: unknown, ok: boolean, defer: boolean): void {
   const kind = token & 7;
-  const fn = waitFn(ch, token);
+  const fn = waitFn(token);
   const aux = poppedValue;
   poppedValue = undefined; // held no longer than needed: it may be a channel's only reference
   releaseSlot(token);
@@ -131,11 +128,10 @@ function wakeReceiver(ch: Chan<any> | null, token: number, v: unknown, ok: boole
   }
 }
 
-/** Completes the parked sender of `token` on `ch` (null: a shared channel) and returns its value
- *  (a local channel's: a shared channel's value was copied into the shared memory when it
- *  parked). */
-function takeFromSender(ch: Chan<any> | null, token: number, defer: boolean): unknown {
-  const fn = waitFn(ch, token);
+/** Completes the parked sender of `token` and returns its value (a local channel's: a shared
+ *  channel's value was copied into the shared memory when it parked). */
+function takeFromSender(token: number, defer: boolean): unknown {
+  const fn = waitFn(token);
   const aux = poppedValue;
   poppedValue = undefined; // held no longer than needed: it may be a channel's only reference
   releaseSlot(token);
@@ -149,9 +145,9 @@ function takeFromSender(ch: Chan<any> | null, token: number, defer: boolean): un
   return aux;
 }
 
-/** Fails the parked sender of `token` on `ch` (null: a shared channel): its channel closed. */
-function failSender(ch: Chan<any> | null, token: number): void {
-  const fn = waitFn(ch, token);
+/** Fails the parked sender of `token`: its channel closed. */
+function failSender(token: number): void {
+  const fn = waitFn(token);
   const aux = poppedValue;
   poppedValue = undefined; // held no longer than needed: it may be a channel's only reference
   releaseSlot(token);
@@ -171,12 +167,12 @@ export function completeRemote(r: number): void {
     isSend = cases[words()[CTX + CTX_FIRED]!]!.isSend !== 0;
   }
   if (isSend) {
-    if (closed) failSender(null, token);
-    else takeFromSender(null, token, false);
+    if (closed) failSender(token);
+    else takeFromSender(token, false);
   } else if (closed) {
-    wakeReceiver(null, token, undefined, false, false);
+    wakeReceiver(token, undefined, false, false);
   } else {
-    wakeReceiver(null, token, takeValue(stageOut()), true, false);
+    wakeReceiver(token, takeValue(stageOut()), true, false);
   }
 }
 
@@ -187,7 +183,7 @@ const channels = new Reclaimer((id) => {
   for (;;) {
     const token = core.chanDropNext(T, id);
     if (token < 0) break;
-    dropWait(token); // a plain wait's resolve function went with the channel's own queue
+    dropWait(token); // its promise is never settled
   }
   core.chanFree(T, id);
 });
@@ -340,15 +336,9 @@ export function refusal(options: WaitOptions, op: string): { reason: unknown } |
  *  it completes. The listener goes once the wait is settled either way. */
 function withdrawOnAbort(ch: Chan<any>, token: number, isSend: number, signal: AbortSignal, p: Promise<unknown>): void {
   const s = token >>> 3;
-  const shared = sharedOf(ch);
-  // The wait's resolve function: the one just parked (captured), whichever table holds it.
-  const fn = captured.resolve;
+  const fn = slotFn[s]!;
   const withdraw = (): void => {
-    if (shared) {
-      if (slotFn[s] !== fn) return; // it completed first
-    } else if (!unparkWait(ch, fn)) {
-      return; // it completed first
-    }
+    if (slotFn[s] !== fn) return; // it completed first
     const r = core.chanCancel(T, idOf(ch), token, isSend);
     if (r === -2) {
       macrotask(withdraw); // a shared channel's lock stayed taken: try again
@@ -372,14 +362,6 @@ const NO_BUF: unknown[] = [];
 let idOf: (ch: Chan<any>) => number;
 let sharedOf: (ch: Chan<any>) => boolean;
 let recvOnlyOf: (ch: Chan<any>) => boolean;
-/** Takes the first parked plain wait of local channel ch (its resolve function; a sender's value
- *  in poppedValue). */
-let popWait: (ch: Chan<any>) => (v: any) => void;
-/** Removes the parked plain wait whose resolve function is `fn` from local channel ch's queue:
- *  false if it is not there (it completed). */
-let unparkWait: (ch: Chan<any>, fn: (v: any) => void) => boolean;
-let shiftWait: (ch: Chan<any>) => (v: any) => void;
-let shiftedValue: unknown;
 /** trySend on a receive-only channel, for the baton code that feeds it (time.ts). */
 let sendInternal: <T>(ch: Chan<T>, v: T) => boolean;
 /** close() of a receive-only channel, for the baton code that owns it (context.ts). */
@@ -409,19 +391,6 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
    *  at run time, as its RecvChan type says). One field: a channel is kept small. */
   readonly #mode: number;
   readonly #buf: unknown[];
-  /** A local channel's parked plain receives or sends, in the core's queue order from #head:
-   *  pairs of (the promise's resolve function, a sender's value). Plain waits on a local channel
-   *  are all receives or all sends at any time (assembly/chan.ts), so one queue serves both
-   *  directions. They are kept here and not in the slot table, so that waits on a channel that
-   *  nothing references any more are garbage together with it, in the same collection. Made on
-   *  first use. */
-  #waits: unknown[] | null = null;
-  #head = 0;
-  #tail = 0;
-  /** The first parked wait, kept in fields (the common case is one at a time); #waits holds the
-   *  ones behind it. #fn0 is undefined when none is parked. */
-  #fn0: ((v: any) => void) | undefined = undefined;
-  #v0: unknown = undefined;
 
   static {
     idOf = (ch) => ch.#id;
@@ -431,79 +400,13 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     closeInternal = (ch) => ch.#close();
     // The queue is q[head..tail): its storage is kept while it drains and fills again (the
     // common case, a wait at a time), and let go once it drains after having grown.
-    popWait = (ch) => {
-      const fn = ch.#fn0!;
-      poppedValue = ch.#v0;
-      if (ch.#tail === 0) {
-        ch.#fn0 = ch.#v0 = undefined;
-      } else {
-        ch.#fn0 = shiftWait(ch);
-        ch.#v0 = shiftedValue;
-        shiftedValue = undefined;
-      }
-      return fn;
-    };
-    unparkWait = (ch, fn) => {
-      if (ch.#fn0 === undefined) return false;
-      if (ch.#fn0 === fn) {
-        popWait(ch);
-        poppedValue = undefined;
-        return true;
-      }
-      const q = ch.#waits;
-      if (q === null) return false;
-      for (let i = ch.#head; i < ch.#tail; i += 2) {
-        if (q[i] === fn) {
-          q.splice(i, 2);
-          ch.#tail -= 2;
-          if (ch.#tail === ch.#head) ch.#head = ch.#tail = 0;
-          return true;
-        }
-      }
-      return false;
-    };
-    // The waits behind the first: q[head..tail). Its storage is kept while it drains and fills
-    // again, and let go once it drains after having grown.
-    shiftWait = (ch) => {
-      const q = ch.#waits!;
-      const h = ch.#head;
-      const fn = q[h] as (v: any) => void;
-      shiftedValue = q[h + 1];
-      q[h] = q[h + 1] = undefined;
-      const next = h + 2;
-      if (next === ch.#tail) {
-        ch.#head = ch.#tail = 0;
-        if (q.length > 64) q.length = 0;
-      } else if (next > 1024 && next * 2 > ch.#tail) {
-        q.splice(0, next);
-        ch.#tail -= next;
-        ch.#head = 0;
-      } else {
-        ch.#head = next;
-      }
-      return fn;
-    };
   }
 
   /** Parks a plain receive or send (value v) of this local channel under `token`, which the core
    *  has just queued. A receive-only channel is fed by baton (a timer): the slot table keeps it
    *  alive while a receive waits on it. */
   #park(token: number, v: unknown): Promise<any> {
-    const promise = new Promise(capture);
-    const fn = captured.resolve;
-    takeSlot(token, HELD, this.#mode === M_RECV_ONLY ? this : undefined);
-    if (this.#fn0 === undefined) {
-      this.#fn0 = fn;
-      this.#v0 = v;
-    } else {
-      let q = this.#waits;
-      if (q === null) q = this.#waits = [];
-      const t = this.#tail;
-      q[t] = fn;
-      q[t + 1] = v;
-      this.#tail = t + 2;
-    }
-    return promise;
+    return park(token, this.#mode === M_RECV_ONLY ? this : v);
   }
 
   /** @internal Use {@link chan} or {@link attach}. */
@@ -529,8 +432,8 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     const code = r & 15;
     if (code === R_BUFFERED) this.#buf[r >>> 4] = v;
     else if (code === R_HANDOFF) {
-      if (this.#mode === M_SHARED) wakeReceiver(null, r >>> 4, takeValue(stageOut()), true, false);
-      else wakeReceiver(this, r >>> 4, v, true, this.#cap !== 0);
+      if (this.#mode === M_SHARED) wakeReceiver(r >>> 4, takeValue(stageOut()), true, false);
+      else wakeReceiver(r >>> 4, v, true, this.#cap !== 0);
     }
   }
 
@@ -549,17 +452,17 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
       case R_HANDOFF:
         if (this.#mode === M_SHARED) {
           const v = takeValue(stageOut());
-          takeFromSender(null, r >>> 4, false);
+          takeFromSender(r >>> 4, false);
           return v;
         }
-        return takeFromSender(this, r >>> 4, false);
+        return takeFromSender(r >>> 4, false);
       case R_BUFFERED_SENDER: {
         // The head value goes to the receiver; the parked sender's value takes its place, which
         // the core has made the tail.
         const pos = words()[CTX + CTX_LAST_POS]!;
         const buf = this.#buf;
         const v = buf[pos];
-        buf[pos] = takeFromSender(this, r >>> 4, true);
+        buf[pos] = takeFromSender(r >>> 4, true);
         return v;
       }
       default: // R_DONE
@@ -582,10 +485,12 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     const code = r & 15;
     if (code === R_BUFFERED) {
       this.#buf[r >>> 4] = v;
-      return settle(RESOLVED, undefined);
+      // Not counted for preemption (preempt.ts): a loop of buffered sends fills the buffer and
+      // waits, unless a receiver drains it, and the receiver's operations count.
+      return RESOLVED;
     }
     if (code === R_HANDOFF) {
-      wakeReceiver(this, r >>> 4, v, true, this.#cap !== 0);
+      wakeReceiver(r >>> 4, v, true, this.#cap !== 0);
       return settle(RESOLVED, undefined);
     }
     if (code === R_BLOCKED) {
@@ -688,7 +593,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
       case R_BLOCKED:
         return signal === undefined ? this.#park(token, undefined) : this.#parkAbortable(token, undefined, 0, signal);
       case R_HANDOFF:
-        return resolvedNow(recvResult(kind, takeFromSender(this, r >>> 4, false), true));
+        return resolvedNow(recvResult(kind, takeFromSender(r >>> 4, false), true));
       case R_BUFFERED:
       case R_BUFFERED_SENDER:
         return resolvedNow(recvResult(kind, this.recvDone(r), true));
@@ -791,9 +696,8 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
         return;
       }
       if (w < 0) break;
-      const ch = this.#mode === M_SHARED ? null : this;
-      if ((w & 1) !== 0) failSender(ch, w >>> 1);
-      else wakeReceiver(ch, w >>> 1, undefined, false, false);
+      if ((w & 1) !== 0) failSender(w >>> 1);
+      else wakeReceiver(w >>> 1, undefined, false, false);
     }
   }
 

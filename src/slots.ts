@@ -80,20 +80,25 @@ export function takeSlot(token: number, fn: ((v: any) => void) | undefined, aux:
   const g = current;
   if (g !== null && g.parkedToken < 0) g.parkedToken = token;
   if (s === slotFn.length) {
-    slotFn.push(fn);
-    slotShared.push(0);
-    slotAux.push(aux);
-    slotG.push(g);
-    slotSince.push(stamp());
-    slotToken.push(token);
-  } else {
-    freeSlots.pop();
-    slotFn[s] = fn;
-    slotAux[s] = aux;
-    slotG[s] = g;
-    slotSince[s] = stamp();
-    slotToken[s] = token;
+    newSlot(token, fn, aux, g);
+    return;
   }
+  freeSlots.pop();
+  slotFn[s] = fn;
+  slotAux[s] = aux;
+  slotG[s] = g;
+  slotSince[s] = stamp();
+  slotToken[s] = token;
+}
+
+// takeSlot's rare path, out of line so that takeSlot stays small enough to inline.
+function newSlot(token: number, fn: ((v: any) => void) | undefined, aux: unknown, g: GRef | null): void {
+  slotFn.push(fn);
+  slotShared.push(0);
+  slotAux.push(aux);
+  slotG.push(g);
+  slotSince.push(stamp());
+  slotToken.push(token);
 }
 
 /** Frees the slot of `token` (after its contents were read). */
@@ -174,10 +179,6 @@ export function forEachWait(fn: (token: number, g: GRef | null, since: number, a
     fn(token, slotG[s]!, slotSince[s]!, slotAux[s]);
   }
 }
-
-/** slotFn's entry for a wait whose resolve function is kept elsewhere (a local channel's plain
- *  wait: in the channel, see chan.ts). */
-export const HELD = (): void => {};
 
 // new Promise(capture) hands out the promise's resolve function without allocating a closure per
 // promise: the caller reads it from `captured` right after the constructor returns.
