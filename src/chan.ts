@@ -19,7 +19,7 @@
 // crosses threads only as a handle, which attach() checks against the channel's generation.
 
 import {
-  core, T, CTX, ensureCore, memory, views, viewsTo, words, peekToken, park, releaseSlot, dropWait, slotFn, slotAux,
+  core, T, CTX, ensureCore, memory, views, viewsTo, words, peekToken, park, releaseSlot, dropWait, withdrawWhenAborted, slotFn, slotAux,
   markShared, forEachSharedWait, RESOLVED, Reclaimer, K_RECV, K_RECV_OK, K_ITER, K_SEND, K_SELECT,
   CTX_LAST_POS, CTX_FIRED, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK, R_CLOSED,
   R_BUFFERED_SENDER, R_DONE, R_BUSY, E_RANGE, T_STAGE_IN, T_STAGE_OUT, T_DEFERRED, C_CAP, C_FLAGS, F_CLOSED, MAX_CAP, sharedMemory,
@@ -97,23 +97,13 @@ function flushReady(): void {
   readyScheduled = false;
 }
 
-/** The resolve function of the wait of `token` (its value, a sender's or a select's cases, is
- *  left in `poppedValue`). */
-function waitFn(token: number): (v: any) => void {
-  const s = token >>> 3;
-  poppedValue = slotAux[s];
-  return slotFn[s]!;
-}
-
-let poppedValue: unknown;
-
 /** Completes the parked receiver of `token` with `v` (ok false: the channel closed), at once or,
  *  with `defer`, from the ready queue. */
 function wakeReceiver(token: number, v: unknown, ok: boolean, defer: boolean): void {
   const kind = token & 7;
-  const fn = waitFn(token);
-  const aux = poppedValue;
-  poppedValue = undefined; // held no longer than needed: it may be a channel's only reference
+  const s = token >>> 3;
+  const fn = slotFn[s]!;
+  const aux = slotAux[s];
   releaseSlot(token);
   if (kind === K_SELECT) {
     const cases = aux as ParkedCase[];
@@ -131,9 +121,9 @@ function wakeReceiver(token: number, v: unknown, ok: boolean, defer: boolean): v
 /** Completes the parked sender of `token` and returns its value (a local channel's: a shared
  *  channel's value was copied into the shared memory when it parked). */
 function takeFromSender(token: number, defer: boolean): unknown {
-  const fn = waitFn(token);
-  const aux = poppedValue;
-  poppedValue = undefined; // held no longer than needed: it may be a channel's only reference
+  const s = token >>> 3;
+  const fn = slotFn[s]!;
+  const aux = slotAux[s];
   releaseSlot(token);
   if ((token & 7) === K_SELECT) {
     const i = fireSelect(aux as ParkedCase[]);
@@ -147,9 +137,9 @@ function takeFromSender(token: number, defer: boolean): unknown {
 
 /** Fails the parked sender of `token`: its channel closed. */
 function failSender(token: number): void {
-  const fn = waitFn(token);
-  const aux = poppedValue;
-  poppedValue = undefined; // held no longer than needed: it may be a channel's only reference
+  const s = token >>> 3;
+  const fn = slotFn[s]!;
+  const aux = slotAux[s];
   releaseSlot(token);
   if ((token & 7) === K_SELECT) fireSelect(aux as ParkedCase[]);
   fn(Promise.reject(sendOnClosed())); // the send's (or select's) promise adopts the rejection
@@ -332,25 +322,10 @@ export function refusal(options: WaitOptions, op: string): { reason: unknown } |
   return signal.aborted ? { reason: signal.reason } : null;
 }
 
-/** Withdraws the wait just parked under `token` on `ch` (promise `p`) if `signal` aborts before
- *  it completes. The listener goes once the wait is settled either way. */
+/** Withdraws the plain receive or send just parked under `token` on `ch` (promise `p`) if
+ *  `signal` aborts first. */
 function withdrawOnAbort(ch: Chan<any>, token: number, isSend: number, signal: AbortSignal, p: Promise<unknown>): void {
-  const s = token >>> 3;
-  const fn = slotFn[s]!;
-  const withdraw = (): void => {
-    if (slotFn[s] !== fn) return; // it completed first
-    const r = core.chanCancel(T, idOf(ch), token, isSend);
-    if (r === -2) {
-      macrotask(withdraw); // a shared channel's lock stayed taken: try again
-      return;
-    }
-    if (r !== 1) return; // not parked any more: its completion is on its way (inbox.ts)
-    releaseSlot(token);
-    fn(Promise.reject(signal.reason));
-  };
-  signal.addEventListener("abort", withdraw);
-  const forget = (): void => signal.removeEventListener("abort", withdraw);
-  p.then(forget, forget);
+  withdrawWhenAborted(token, signal, p, () => core.chanCancel(T, idOf(ch), token, isSend));
 }
 
 const KEY = {};
@@ -367,7 +342,8 @@ let sendInternal: <T>(ch: Chan<T>, v: T) => boolean;
 /** close() of a receive-only channel, for the baton code that owns it (context.ts). */
 let closeInternal: (ch: Chan<any>) => void;
 
-function recvOnly(op: string): TypeError {
+/** @internal The error for a send or close on a channel baton hands out receive-only. */
+export function recvOnly(op: string): TypeError {
   return new TypeError(
     `${op}: this channel is receive-only (baton hands out ctx.done(), after(), tick() and a timer's or ticker's .c as RecvChan)`,
   );
@@ -398,8 +374,6 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     recvOnlyOf = (ch) => ch.#mode === M_RECV_ONLY;
     sendInternal = (ch, v) => ch.#trySend(v);
     closeInternal = (ch) => ch.#close();
-    // The queue is q[head..tail): its storage is kept while it drains and fills again (the
-    // common case, a wait at a time), and let go once it drains after having grown.
   }
 
   /** Parks a plain receive or send (value v) of this local channel under `token`, which the core
@@ -523,10 +497,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     }
     dropValue(at);
     if (code === R_BUSY) {
-      return later(() => {
-        const signal = options?.signal;
-        return signal !== undefined && signal.aborted ? Promise.reject(signal.reason) : this.#sendShared(v, options);
-      });
+      return later(() => this.#sendShared(v, options), options?.signal);
     }
     return Promise.reject(code === R_CLOSED ? sendOnClosed() : coreFailure(code));
   }
@@ -629,9 +600,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
         return p;
       }
       case R_BUSY:
-        return later(() =>
-          signal !== undefined && signal.aborted ? Promise.reject(signal.reason) : this.#recvShared(kind, signal),
-        );
+        return later(() => this.#recvShared(kind, signal), signal);
       default:
         return Promise.reject(coreFailure(r & 15));
     }
@@ -746,10 +715,15 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
 }
 
 /** Runs `op` again after a macrotask: a shared channel's lock stayed taken, and the thread that
- *  holds it may have ended, which this thread's event loop must run to learn (thread.ts). */
-export function later<R>(op: () => Promise<R>): Promise<R> {
+ *  holds it may have ended, which this thread's event loop must run to learn (thread.ts). If
+ *  `signal` has aborted meanwhile, rejects with its reason instead. */
+export function later<R>(op: () => Promise<R>, signal?: AbortSignal): Promise<R> {
   return new Promise<R>((resolve, reject) =>
     macrotask(() => {
+      if (signal !== undefined && signal.aborted) {
+        reject(signal.reason);
+        return;
+      }
       try {
         resolve(op());
       } catch (e) {
@@ -820,11 +794,17 @@ export function chan<T = unknown>(capacity: number = 0, options?: ChanOptions): 
   }
   if (core === undefined) ensureCore();
   if (options !== undefined && options.shared === true) return sharedChan<T>(capacity);
+  return localChan<T>(capacity, false);
+}
+
+/** A new local channel (capacity already checked), receive-only at run time if `recvOnly`. */
+function localChan<T>(capacity: number, recvOnly: boolean): Chan<T> {
+  if (core === undefined) ensureCore();
   channels.sweep();
   const id = core.chanNew(T, capacity);
   if (id === E_RANGE) throw new RangeError(`makechan: size out of range (capacity ${capacity})`);
   if (id < 0) throw coreFailure(7);
-  const ch = new Chan<T>(KEY, id, capacity, false);
+  const ch = new Chan<T>(KEY, id, capacity, false, recvOnly);
   channels.register(ch, id);
   if (++made === BALLAST_EVERY) {
     made = 0;
@@ -847,13 +827,7 @@ let made = 0;
 /** @internal A local channel that only baton sends on and closes (a timer's, a context's done()):
  *  receive-only at run time. */
 export function recvOnlyChan<T>(capacity: number): Chan<T> {
-  if (core === undefined) ensureCore();
-  channels.sweep();
-  const id = core.chanNew(T, capacity);
-  if (id < 0) throw coreFailure(7);
-  const ch = new Chan<T>(KEY, id, capacity, false, true);
-  channels.register(ch, id);
-  return ch;
+  return localChan<T>(capacity, true);
 }
 
 function sharedChan<T>(capacity: number): Chan<T> {

@@ -10,13 +10,7 @@ export * from "./clock.js";
 export * from "./core-layout.generated.js";
 import { T_FIRED, T_LAST_POS, T_SCRATCH, T_SEL_CASE } from "./core-layout.generated.js";
 
-/** Token kinds (the low 3 bits of a token). */
-export const K_RECV = 0; // resolves with the value
-export const K_RECV_OK = 1; // resolves with [value, ok]
-export const K_ITER = 2; // resolves with an IteratorResult
-export const K_SEND = 3; // resolves with undefined (or a rejected promise); aux is the value
-export const K_SELECT = 4; // aux is the select's cases
-export const K_WAIT = 6; // a sync or time wait: resolves with the value given; aux is its wait reason
+// Token kinds (K_RECV, ... K_WAIT) are in slots.ts, with the tokens they mark.
 
 /** Word offsets within this thread's context (from layout.ts's byte offsets). */
 

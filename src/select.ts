@@ -6,12 +6,11 @@
 // fires is finished by the same Chan.sendDone and Chan.recvDone as Chan's own methods.
 
 import {
-  core, T, ensureCore, words, wordsTo, CTX, CTX_SCRATCH, CTX_SEL_CASE, peekToken, park, markShared, releaseSlot, slotFn, K_SELECT, K_WAIT,
+  core, T, ensureCore, words, wordsTo, CTX, CTX_SCRATCH, CTX_SEL_CASE, peekToken, park, markShared, withdrawWhenAborted, K_SELECT, K_WAIT,
   R_BLOCKED, R_WOULD_BLOCK, R_CLOSED, R_BAD, R_NOMEM, R_BUSY, MAX_CASES, SC_STRIDE, SC_VALUE,
 } from "./core.js";
-import { Chan, idOf, sharedOf, recvOnlyOf, later, refusal } from "./chan.js";
-import { macrotask } from "./macrotask.js";
-import { preempt, yielded } from "./preempt.js";
+import { Chan, idOf, sharedOf, recvOnlyOf, recvOnly, later, refusal } from "./chan.js";
+import { settle } from "./preempt.js";
 import type { RecvChan, SendChan } from "./chan.js";
 import { PanicError, coreFailure } from "./errors.js";
 import { stageValue, dropValue } from "./values.js";
@@ -67,13 +66,8 @@ export class SendCase<T> extends SelectCase {
   }
 }
 
-const RECV_ONLY =
-  "the channel is receive-only (baton hands out ctx.done(), after(), tick() and a timer's or ticker's .c as RecvChan)";
-
 function describe(v: unknown): string {
-  if (v === undefined) return "undefined";
-  if (typeof v === "object") return Object.prototype.toString.call(v).slice(8, -1).toLowerCase() === "object" ? "a plain object" : `a ${Object.prototype.toString.call(v).slice(8, -1)}`;
-  return `a ${typeof v}`;
+  return v === undefined ? "undefined" : typeof v === "object" ? "an object that is not one" : `a ${typeof v}`;
 }
 
 /** Any select case. */
@@ -105,7 +99,7 @@ export function recv<T>(ch: RecvChan<T> | null): RecvCase<T> {
 export function send<T>(ch: SendChan<T> | null, value: T): SendCase<T> {
   if (ch !== null) {
     if (!(ch instanceof Chan)) throw new TypeError(`send: expected a channel or null, got ${describe(ch)}`);
-    if (recvOnlyOf(ch)) throw new TypeError(`send: ${RECV_ONLY}`);
+    if (recvOnlyOf(ch)) throw recvOnly("send");
   }
   return new SendCase<T>(ch, value);
 }
@@ -155,7 +149,7 @@ function run(cases: readonly Case[], block: boolean, signal?: AbortSignal): numb
         }
         id = idOf(ch);
         shared = sharedOf(ch);
-        if (c.isSend !== 0 && recvOnlyOf(ch)) throw new TypeError(`select: case ${i}: ${RECV_ONLY}`);
+        if (c.isSend !== 0 && recvOnlyOf(ch)) throw recvOnly(`select: case ${i}`);
       }
       c.checkedCh = ch;
       c.checkedId = id;
@@ -185,7 +179,7 @@ function run(cases: readonly Case[], block: boolean, signal?: AbortSignal): numb
     if (r >>> 4 === 0) {
       const t = peekToken(K_WAIT);
       const forever = park(t, "select (no cases)");
-      if (signal !== undefined) withdrawNoCases(t, signal, forever);
+      if (signal !== undefined) withdrawWhenAborted(t, signal, forever, () => 1); // nothing in the core
       return forever;
     }
     // Parked (the values of shared send cases went with their waiters): the slot holds the
@@ -207,7 +201,7 @@ function run(cases: readonly Case[], block: boolean, signal?: AbortSignal): numb
     // shared channel is known without it), else that it would have had to wait.
     if (code === R_BUSY) {
       if (block) {
-        return later(() => (signal !== undefined && signal.aborted ? Promise.reject(signal.reason) : run(cases, true, signal)) as Promise<number>);
+        return later(() => run(cases, true, signal) as Promise<number>, signal);
       }
       return closedCase(cases);
     }
@@ -288,8 +282,7 @@ export function select(cases: readonly Case[], options?: SelectOptions): Promise
       r = run(cases, options.default !== true, options.signal);
     }
     if (typeof r !== "number") return r;
-    if (preempt()) return yielded(r);
-    return r < 15 ? RESOLVED_INDEX[r + 1]! : Promise.resolve(r);
+    return settle(r < 15 ? RESOLVED_INDEX[r + 1]! : Promise.resolve(r), r);
   } catch (e) {
     return Promise.reject(e);
   }
@@ -304,47 +297,21 @@ export interface SelectOptions {
   signal?: AbortSignal;
 }
 
-/** Withdraws a select that waits forever (no case, or nil channels only) when `signal` aborts. */
-function withdrawNoCases(token: number, signal: AbortSignal, p: Promise<number>): void {
-  const fn = slotFn[token >>> 3]!;
-  const withdraw = (): void => {
-    releaseSlot(token);
-    fn(Promise.reject(signal.reason));
-  };
-  signal.addEventListener("abort", withdraw, { once: true });
-  void p;
-}
-
 /** Withdraws the select just parked under `token` (promise `p`) if `signal` aborts before a
- *  case fires. The listener goes once the select is settled either way. */
+ *  case fires. The core finds the select through its channels: they are written into the scratch
+ *  block again (it holds at least cases.length cases: this select used it). */
 function withdrawOnAbort(cases: readonly Case[], token: number, signal: AbortSignal, p: Promise<number>): void {
-  const s = token >>> 3;
-  const fn = slotFn[s]!;
-  const withdraw = (): void => {
-    if (slotFn[s] !== fn) return; // a case fired first
-    // The core finds the select through its channels: write them into the scratch block again
-    // (it holds at least cases.length cases: this select used it).
+  withdrawWhenAborted(token, signal, p, () => {
     const n = cases.length;
     const stride = SC_STRIDE >> 2;
-    let p = words()[CTX + CTX_SCRATCH]! >>> 2;
-    const m = wordsTo(p + stride * n);
-    for (let i = 0; i < n; i++, p += stride) {
-      m[p] = cases[i]!.checkedId;
-      m[p + 1] = cases[i]!.isSend;
+    let q = words()[CTX + CTX_SCRATCH]! >>> 2;
+    const m = wordsTo(q + stride * n);
+    for (let i = 0; i < n; i++, q += stride) {
+      m[q] = cases[i]!.checkedId;
+      m[q + 1] = cases[i]!.isSend;
     }
-    const r = core.selCancel(T, n, token);
-    if (r === -2) {
-      macrotask(withdraw); // a shared channel's lock stayed taken: try again
-      return;
-    }
-    if (r !== 1) return; // it fired: its completion is on its way (inbox.ts)
-    for (let i = 0; i < n; i++) cases[i]!.parkedIn = null;
-    releaseSlot(token);
-    fn(Promise.reject(signal.reason));
-  };
-  signal.addEventListener("abort", withdraw);
-  const forget = (): void => signal.removeEventListener("abort", withdraw);
-  p.then(forget, forget);
+    return core.selCancel(T, n, token);
+  });
 }
 
 /**

@@ -19,6 +19,15 @@
 //  shared channel's, or a select with a shared case); sharedParked counts them.
 
 import { stamp } from "./clock.js";
+import { macrotask } from "./macrotask.js";
+
+/** Token kinds (the low 3 bits of a token). */
+export const K_RECV = 0; // resolves with the value
+export const K_RECV_OK = 1; // resolves with [value, ok]
+export const K_ITER = 2; // resolves with an IteratorResult
+export const K_SEND = 3; // resolves with undefined (or a rejected promise); aux is the value
+export const K_SELECT = 4; // aux is the select's cases
+export const K_WAIT = 6; // a sync or time wait: resolves with the value given; aux is its wait reason
 
 // Whoever is parked is described by parallel arrays indexed by slot: the resolve function of its
 // promise, an auxiliary value (a sender's value, a select's cases, a sync wait's reason), and for
@@ -80,25 +89,20 @@ export function takeSlot(token: number, fn: ((v: any) => void) | undefined, aux:
   const g = current;
   if (g !== null && g.parkedToken < 0) g.parkedToken = token;
   if (s === slotFn.length) {
-    newSlot(token, fn, aux, g);
-    return;
+    slotFn.push(fn);
+    slotShared.push(0);
+    slotAux.push(aux);
+    slotG.push(g);
+    slotSince.push(stamp());
+    slotToken.push(token);
+  } else {
+    freeSlots.pop();
+    slotFn[s] = fn;
+    slotAux[s] = aux;
+    slotG[s] = g;
+    slotSince[s] = stamp();
+    slotToken[s] = token;
   }
-  freeSlots.pop();
-  slotFn[s] = fn;
-  slotAux[s] = aux;
-  slotG[s] = g;
-  slotSince[s] = stamp();
-  slotToken[s] = token;
-}
-
-// takeSlot's rare path, out of line so that takeSlot stays small enough to inline.
-function newSlot(token: number, fn: ((v: any) => void) | undefined, aux: unknown, g: GRef | null): void {
-  slotFn.push(fn);
-  slotShared.push(0);
-  slotAux.push(aux);
-  slotG.push(g);
-  slotSince.push(stamp());
-  slotToken.push(token);
 }
 
 /** Frees the slot of `token` (after its contents were read). */
@@ -149,8 +153,32 @@ function trim(): void {
  *  promise is never settled. A select's cases are freed for other selects. */
 export function dropWait(token: number): void {
   const aux = slotAux[token >>> 3];
-  if ((token & 7) === 4 /* K_SELECT */) for (const c of aux as { parkedIn: unknown }[]) c.parkedIn = null;
+  if ((token & 7) === K_SELECT) for (const c of aux as { parkedIn: unknown }[]) c.parkedIn = null;
   releaseSlot(token);
+}
+
+/** Withdraws the wait just parked under `token` (promise `p`) if `signal` aborts before it
+ *  completes: `cancel()` asks the core to take its waiters out (1: done; 0: it completed first,
+ *  or its completion is on its way to this thread's inbox; -2: a shared channel's lock stayed
+ *  taken, ask again later). A withdrawn wait rejects with `signal.reason`. The listener goes once
+ *  the wait is settled either way. */
+export function withdrawWhenAborted(token: number, signal: AbortSignal, p: Promise<unknown>, cancel: () => number): void {
+  const s = token >>> 3;
+  const fn = slotFn[s]!;
+  const withdraw = (): void => {
+    if (slotFn[s] !== fn) return; // it completed first
+    const r = cancel();
+    if (r === -2) {
+      macrotask(withdraw);
+      return;
+    }
+    if (r !== 1) return;
+    dropWait(token);
+    fn(Promise.reject(signal.reason));
+  };
+  signal.addEventListener("abort", withdraw);
+  const forget = (): void => signal.removeEventListener("abort", withdraw);
+  p.then(forget, forget);
 }
 
 /** Marks the wait just parked under `token` as one that another thread can complete; a

@@ -120,10 +120,10 @@ export interface Ticker {
  *
  *  Weak references cost ~300-400 ns each here (a WeakRef, a registration), more than the rest of
  *  a timer, and most timers are stopped or fire soon. So an entry holds its owners strongly at
- *  first; an audit of the heap (runAudit), run from a macrotask once the heap has doubled or a
- *  second has passed, turns the owners of the entries still pending into weak references. A
- *  timer dropped while pending is collected after the next audit. The audit holds nothing: a
- *  timer that is not in the heap is held by its owners only. */
+ *  first; an audit of the heap (runAudit), run from a macrotask once the heap has doubled, or
+ *  from a host timer within a second, turns the owners of the entries still pending into weak
+ *  references. A timer dropped while pending is collected after the next audit. The audit holds
+ *  nothing: a timer that is not in the heap is held by its owners only. */
 export class Entry {
   /** Deadline, performance.now() milliseconds. */
   when = 0;
@@ -326,16 +326,15 @@ function chanOf(t: Entry): Chan<number> | undefined {
 // ── the audit (see Entry) ─────────────────────────────────────────────────────────────────────
 
 let auditAt = 1024; // the heap size that calls for an audit
-let auditedAt = 0; // performance.now() of the last audit
 let auditQueued = false;
-
 let auditTimer = false; // a host timer will run the audit within a second
 
-/** Called as t enters the heap at time `now`: queues an audit when one is due, or makes sure
- *  one runs within a second (so that a timer dropped while pending is collected by then). */
-function maybeAudit(now: number): void {
+/** Called as an entry enters the heap: queues an audit once the heap has doubled since the last,
+ *  and otherwise makes sure one runs within a second (so that a timer dropped while pending is
+ *  collected by then). */
+function maybeAudit(): void {
   if (auditQueued) return;
-  if (heap.length >= auditAt || now - auditedAt >= 1000) {
+  if (heap.length >= auditAt) {
     auditQueued = true;
     macrotask(runAudit);
   } else if (!auditTimer) {
@@ -352,7 +351,6 @@ function onAuditTimer(): void {
 
 function runAudit(): void {
   auditQueued = false;
-  auditedAt = performance.now();
   auditAt = Math.max(1024, heap.length * 2);
   for (let i = 0; i < heap.length; i++) {
     const t = heap[i]!;
@@ -419,14 +417,13 @@ function start(t: Entry, ms: number): void {
     fire(t, 0);
     return;
   }
-  const now = performance.now();
-  t.when = now + ms;
+  t.when = performance.now() + ms;
   t.seq = nextSeq++;
   const i = heap.length;
   heap.push(t);
   siftUp(i, t);
   if (t.idx === 0) arm();
-  maybeAudit(now);
+  maybeAudit();
 }
 
 /** Fires t, which is not in the heap, or (a ticker) the heap's root; `now` is the clock that

@@ -5,16 +5,9 @@ import { describe, expect, it } from "vitest";
 import { chan, go, recv, select, send, trySelect, PanicError } from "../../src/index.js";
 import { waiters } from "../../src/debug.js";
 import { PENDING, rejection, settled, sleep } from "../helpers/wait.js";
+import { thrown } from "../helpers/util.js";
 
 
-function thrown(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected a throw");
-}
 
 function expectPanic(e: unknown, message: string) {
   expect(e).toBeInstanceOf(PanicError);

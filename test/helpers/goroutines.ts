@@ -2,7 +2,7 @@
 // and the wait reasons parked in the core.
 
 import { afterEach, beforeEach, expect } from "vitest";
-import { numGoroutine, setPanicHandler } from "../../src/index.js";
+import { go, goroutines, numGoroutine, setPanicHandler } from "../../src/index.js";
 import { forEachWait } from "../../src/core.js";
 import { flush } from "./util.js";
 
@@ -51,4 +51,14 @@ export function reasons(): string[] {
   const out: string[] = [];
   forEachWait((_t, _g, _s, aux) => out.push(String(aux)));
   return out;
+}
+
+/** Starts fn as a goroutine and returns its id (the one new entry of goroutines()). A test that
+ *  checks createdAt keeps its own copy: createdAt names the file that calls go(). */
+export function goTracked(fn: () => unknown): number {
+  const before = new Set(goroutines().map((g) => g.id));
+  go(fn);
+  const added = goroutines().filter((g) => !before.has(g.id));
+  expect(added).toHaveLength(1);
+  return added[0]!.id;
 }

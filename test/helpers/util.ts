@@ -88,3 +88,13 @@ export async function gcAndSettle(rounds = 3): Promise<void> {
     await new Promise<void>((r) => setTimeout(r, 0));
   }
 }
+
+/** The value `f` throws; fails the test if it returns. */
+export function thrown(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  throw new Error("expected a throw");
+}

@@ -7,15 +7,8 @@ import {
   Semaphore,
 } from "../../src/index.js";
 import type { RecvChan } from "../../src/index.js";
+import { thrown } from "../helpers/util.js";
 
-function thrown(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected a throw");
-}
 
 describe("select cases", () => {
   it.each([

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { chan, go, goroutines, numGoroutine, setPanicHandler } from "../../src/index.js";
 import type { GoroutineInfo } from "../../src/index.js";
 import { eventually } from "../helpers/wait.js";
+import { goTracked } from "../helpers/goroutines.js";
 
 let panics: { error: unknown; info: GoroutineInfo }[] = [];
 let baseline = 0;
@@ -49,14 +50,6 @@ async function expectSchedulerHealthy(): Promise<void> {
   expect(started).toBe(4);
 }
 
-/** Starts fn as a goroutine; returns its id. */
-function goTracked(fn: () => unknown): number {
-  const before = new Set(goroutines().map((g) => g.id));
-  go(fn);
-  const added = goroutines().filter((g) => !before.has(g.id));
-  expect(added).toHaveLength(1);
-  return added[0]!.id;
-}
 
 describe("a goroutine that returns a thenable", () => {
   it("whose then throws: a panic of that goroutine; later goroutines start", async () => {
