@@ -329,6 +329,10 @@ function withdrawOnAbort(ch: Chan<any>, token: number, isSend: number, signal: A
 }
 
 const KEY = {};
+/** @internal The key of channels whose values live outside the core (batonjs/nats; foreign.ts): a
+ *  subclass passes it with id 0, which the core takes for a nil channel, and overrides every
+ *  method. select finds such a channel by its id 0. */
+export const FOREIGN_KEY = {};
 const M_LOCAL = 0;
 const M_SHARED = 1;
 const M_RECV_ONLY = 2;
@@ -385,7 +389,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
 
   /** @internal Use {@link chan} or {@link attach}. */
   constructor(key: unknown, id: number, cap: number, shared: boolean, recvOnly = false) {
-    if (key !== KEY) throw new TypeError("baton: channels are made with chan() or attach()");
+    if (key !== KEY && (key !== FOREIGN_KEY || id !== 0)) throw new TypeError("baton: channels are made with chan() or attach()");
     this.#id = id;
     this.#cap = cap;
     this.#mode = shared ? M_SHARED : recvOnly ? M_RECV_ONLY : M_LOCAL;

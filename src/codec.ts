@@ -81,7 +81,8 @@
 //  decode reads exactly the message's bytes: it ends at the last byte or throws, and it keeps no
 //   reference to them (nor to what it made) once it returns.
 //  Multi-byte integers are little-endian; f64, i64 and buffer bytes are in the platform's order,
-//   which is both ends' order: a message never leaves the process.
+//   which is both ends' order: a message never leaves the process, except through batonjs/nats
+//   (encodeOutside), which refuses to load on a big-endian machine.
 //
 // Differences from structuredClone, all deliberate or unavoidable in JS:
 //  - A SharedArrayBuffer (or a view on one) is refused: copying would break its sharing, and
@@ -347,6 +348,9 @@ class Writer {
   refs = false;
   /** Whether for-in lists exactly a plain object's own enumerable keys (see ownOnlyForIn). */
   forIn = true;
+  /** Where the value goes when it leaves this process's memory (encodeOutside: "a NATS
+   *  channel"), else null. Objects of a host kind are refused then: they travel as addresses. */
+  outside: string | null = null;
   /** Views on buf, by length, returned by run. */
   readonly views = { buffer: EMPTY_SCRATCH, byLength: new Array<Uint8Array | undefined>(VIEW_CACHE).fill(undefined) };
 
@@ -369,6 +373,7 @@ class Writer {
 
   /** Forgets the objects of the last run (so that they can be collected); keeps the buffer. */
   clear(): void {
+    this.outside = null;
     const n = this.count < SCAN_MAX ? this.count : SCAN_MAX;
     for (let i = 0; i < n; i++) this.first[i] = undefined;
     if (this.seen !== null && this.seen.size !== 0) this.seen.clear();
@@ -641,6 +646,7 @@ class Writer {
     for (let i = 0; i < hostKinds.length; i++) {
       const kind = hostKinds[i]!;
       if (kind.is(o)) {
+        if (this.outside !== null) throw new Unclonable("a channel");
         const [x, y] = kind.write(o);
         this.room(31);
         this.buf[this.pos++] = HOST;
@@ -843,14 +849,26 @@ export function registerHostKind(kind: HostKind): void {
 }
 
 export function encode(v: unknown): Uint8Array {
+  return encodeFor(v, null);
+}
+
+/** @internal {@link encode} for a value that leaves this process (batonjs/nats): errors name
+ *  `to` ("a NATS channel") as where the value could not be copied, and channels inside the value
+ *  are refused (a shared channel travels as an address in this process's memory). */
+export function encodeOutside(v: unknown, to: string): Uint8Array {
+  return encodeFor(v, to);
+}
+
+function encodeFor(v: unknown, outside: string | null): Uint8Array {
   const w = idle ?? new Writer();
   idle = null;
+  w.outside = outside;
   try {
     return w.run(v);
   } catch (e) {
     if (e instanceof Unclonable) {
       const at = e.path.length === 0 ? "" : " (at value" + e.path.reverse().join("") + ")";
-      throw new TypeError("baton: " + e.what + " cannot be copied to a shared channel" + at);
+      throw new TypeError("baton: " + e.what + " cannot be copied to " + (outside ?? "a shared channel") + at);
     }
     throw e;
   } finally {
@@ -903,6 +921,21 @@ for (let i = 0; i < 256; i++) HEX.push((i < 16 ? "0" : "") + i.toString(16));
  * decode(memory, at, at + length);   // a message inside a bigger view, without a subarray
  */
 export function decode(bytes: Uint8Array, start = 0, end = bytes.length): unknown {
+  hosts = true;
+  return decodeFor(bytes, start, end);
+}
+
+/** @internal {@link decode} for bytes from outside this process (batonjs/nats): a host kind's
+ *  object (an address in the sender's memory) is corrupt here. */
+export function decodeOutside(bytes: Uint8Array, start = 0, end = bytes.length): unknown {
+  hosts = false;
+  return decodeFor(bytes, start, end);
+}
+
+/** Whether the message being decoded may hold objects of a host kind. */
+let hosts = true;
+
+function decodeFor(bytes: Uint8Array, start: number, end: number): unknown {
   if (!(0 <= start && start < end && end <= bytes.length)) throw new RangeError("baton: decode bounds out of range");
   b = bytes;
   pos = start + 1;
@@ -1040,6 +1073,7 @@ function readValue(): unknown {
     }
     case BOXED: return numbered(Object(readValue()));
     case HOST: {
+      if (!hosts) throw corrupt();
       const kind = hostKinds[readVarint()];
       const x = readVarint();
       const y = readVarint();

@@ -111,10 +111,31 @@ for (let i = -1; i < 16; i++) RESOLVED_INDEX[i + 1] = Promise.resolve(i);
 
 let reserved = 0;
 
+// Channels whose values live outside the core (batonjs/nats, through foreign.ts) are nil channels
+// to the core: their id is 0. Once one exists, foreign.ts installs `outside`, and every select
+// runs through it: it performs or arms the foreign cases around runCore, which it calls for the
+// others. Until then this costs one branch per select.
+type Runner = (cases: readonly Case[], block: boolean, signal?: AbortSignal) => number | Promise<number>;
+let outside: Runner | null = null;
+
+/** @internal Installs foreign.ts's select (see `outside`). */
+export function setOutsideSelect(f: Runner): void {
+  outside = f;
+}
+
+/** @internal The token of the select that runCore's last call parked (valid only when that call
+ *  returned a promise; -1 when the promise is a retry after a macrotask, see later()). */
+export let lastParked = -1;
+
 /** Performs a select: the fired case's index, -1 (nothing could proceed and block is false), or
  *  a promise of the index when it parked. Throws for bad input and for a send on a closed
  *  channel. */
 function run(cases: readonly Case[], block: boolean, signal?: AbortSignal): number | Promise<number> {
+  return outside === null ? runCore(cases, block, signal) : outside(cases, block, signal);
+}
+
+/** @internal run() over the core's channels (a foreign channel is a nil channel here). */
+export function runCore(cases: readonly Case[], block: boolean, signal?: AbortSignal): number | Promise<number> {
   if (!Array.isArray(cases)) throw new TypeError("select: cases must be an array of recv() and send() cases");
   const n = cases.length;
   if (n > reserved) {
@@ -185,6 +206,7 @@ function run(cases: readonly Case[], block: boolean, signal?: AbortSignal): numb
     // Parked (the values of shared send cases went with their waiters): the slot holds the
     // cases; chan.ts settles the promise with the fired case's index.
     for (let i = 0; i < n; i++) cases[i]!.parkedIn = cases;
+    lastParked = token;
     const promise = park(token, cases);
     if (nshared !== 0) {
       markShared(token);
@@ -201,6 +223,7 @@ function run(cases: readonly Case[], block: boolean, signal?: AbortSignal): numb
     // shared channel is known without it), else that it would have had to wait.
     if (code === R_BUSY) {
       if (block) {
+        lastParked = -1;
         return later(() => run(cases, true, signal) as Promise<number>, signal);
       }
       return closedCase(cases);
@@ -298,20 +321,26 @@ export interface SelectOptions {
 }
 
 /** Withdraws the select just parked under `token` (promise `p`) if `signal` aborts before a
- *  case fires. The core finds the select through its channels: they are written into the scratch
- *  block again (it holds at least cases.length cases: this select used it). */
+ *  case fires. */
 function withdrawOnAbort(cases: readonly Case[], token: number, signal: AbortSignal, p: Promise<number>): void {
-  withdrawWhenAborted(token, signal, p, () => {
-    const n = cases.length;
-    const stride = SC_STRIDE >> 2;
-    let q = words()[CTX + CTX_SCRATCH]! >>> 2;
-    const m = wordsTo(q + stride * n);
-    for (let i = 0; i < n; i++, q += stride) {
-      m[q] = cases[i]!.checkedId;
-      m[q + 1] = cases[i]!.isSend;
-    }
-    return core.selCancel(T, n, token);
-  });
+  withdrawWhenAborted(token, signal, p, () => withdrawSelect(cases, token));
+}
+
+/** @internal Takes the waiters of the select parked under `token` over `cases` out of the core,
+ *  unless it fired: core.selCancel's result (1 withdrawn, 0 it fired or its completion is on its
+ *  way, -2 a shared channel's lock stayed taken: ask again later). The core finds the select
+ *  through its channels: they are written into the scratch block again (it holds at least
+ *  cases.length cases: this select used it). */
+export function withdrawSelect(cases: readonly Case[], token: number): number {
+  const n = cases.length;
+  const stride = SC_STRIDE >> 2;
+  let q = words()[CTX + CTX_SCRATCH]! >>> 2;
+  const m = wordsTo(q + stride * n);
+  for (let i = 0; i < n; i++, q += stride) {
+    m[q] = cases[i]!.checkedId;
+    m[q + 1] = cases[i]!.isSend;
+  }
+  return core.selCancel(T, n, token);
 }
 
 /**
