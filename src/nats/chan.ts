@@ -83,6 +83,8 @@ const WAIT_FRESH_MS = 1000;
 /** A receiver of a closed channel looks again whether it is drained after this, doubling. */
 const DRAIN_FIRST_MS = 10;
 const DRAIN_MAX_MS = 250;
+/** How long the subscriptions stay after the last operation. */
+const IDLE_MS = 2000;
 /** A waiter that heard nothing for this long forgets the pull requests it counted. */
 const WATCHDOG_MS = EXPIRES_MS + 2000;
 
@@ -211,6 +213,7 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
   #announceTimer: ReturnType<typeof setTimeout> | null = null;
 
   #evSub: Subscription | null = null;
+  #idleTimer: ReturnType<typeof setTimeout> | null = null;
   /** The last count of stored values this process saw, and when (len). */
   #count = 0;
   #countAt = -1e9;
@@ -882,32 +885,44 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
 
   /**
    * Keeps the subscriptions, timers and membership of the connection to what the state needs:
-   * the inbox while values may come, the events while anyone waits here, membership while any
-   * operation is under way.
+   * the inbox and the events while anything is under way here, and IDLE_MS after (so that a
+   * receiver between two values neither misses an event nor subscribes again for each value);
+   * membership while any operation is under way.
    */
   #sync(): void {
-    const receiving = this.#waiters.length > 0 || this.#outstanding > 0 || this.#held.length > 0;
-    const waiting = this.#waiters.length > 0 || this.#senders.length > 0;
-    if (!receiving && this.#sub !== null) {
-      this.#sub.unsubscribe();
-      this.#sub = null;
-    }
-    if (waiting && this.#evSub === null && this.#conn.down === null) {
-      this.#evSub = this.#conn.nc.subscribe(`${this.#events}.*`, {
-        callback: (err, m) => {
-          if (err === null) this.#event(m);
-        },
-      });
-    } else if (!waiting && this.#evSub !== null) {
-      this.#evSub.unsubscribe();
-      this.#evSub = null;
+    const busy = this.#waiters.length > 0 || this.#outstanding > 0 || this.#held.length > 0 || this.#senders.length > 0 || this.#inflight.size > 0;
+    if (busy) {
+      if (this.#idleTimer !== null) {
+        clearTimeout(this.#idleTimer);
+        this.#idleTimer = null;
+      }
+      if (this.#conn.down === null) {
+        this.#subscribe();
+        this.#evSub ??= this.#conn.nc.subscribe(`${this.#events}.*`, {
+          callback: (err, m) => {
+            if (err === null) this.#event(m);
+          },
+        });
+      }
+    } else if ((this.#sub !== null || this.#evSub !== null) && this.#idleTimer === null) {
+      this.#idleTimer = timer(() => this.#idle(), IDLE_MS);
     }
     if (this.#senders.length === 0 && this.#retryTimer !== null) {
       clearTimeout(this.#retryTimer);
       this.#retryTimer = null;
     }
-    if (receiving || waiting || this.#inflight.size > 0 || this.#orphans.length > 0) this.#conn.members.add(this);
+    if (busy || this.#orphans.length > 0) this.#conn.members.add(this);
     else this.#conn.members.delete(this);
+  }
+
+  /** Nothing was under way for IDLE_MS: lets go of the subscriptions. */
+  #idle(): void {
+    this.#idleTimer = null;
+    if (this.#waiters.length > 0 || this.#outstanding > 0 || this.#held.length > 0 || this.#senders.length > 0 || this.#inflight.size > 0) return;
+    this.#sub?.unsubscribe();
+    this.#sub = null;
+    this.#evSub?.unsubscribe();
+    this.#evSub = null;
   }
 
   // ---- select ----------------------------------------------------------------------------
