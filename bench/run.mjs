@@ -252,6 +252,10 @@ const libWidth = Math.max(9, ...[...loaded.values()].flatMap((sc) => libsFor(sc)
 for (const name of selected) {
   const sc = loaded.get(name);
   const libs = libsFor(sc);
+  if (sc.skip) {
+    console.log(`  ${name.padEnd(24)} skipped: ${sc.skip}`);
+    continue;
+  }
   if (libs.length === 0) {
     console.log(`  ${name.padEnd(24)} skipped: none of --lib ${libFilter.join(",")} (it runs ${libsOf(sc).join(", ")})`);
     continue;

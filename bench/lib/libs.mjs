@@ -51,6 +51,7 @@ export const PEER_INFO = {
   ringbuf: { label: "ringbuf.js", pkg: "ringbuf.js" },
   waitasync: { label: "Atomics.waitAsync", pkg: null },
   piscina: { label: "piscina", pkg: "piscina" },
+  nats: { label: "@nats-io/jetstream, raw", pkg: "@nats-io/jetstream" },
 };
 
 /** The table's "peer is" cell: the baseline module's name, or the peer's label (a scenario's `peerLabels` first). */

@@ -21,6 +21,8 @@ export const SCENARIOS = [
   "mpmc_xthread",
   "objects_xthread",
   "pool_tasks",
+  // across processes, through a NATS server (batonjs/nats), against the raw client
+  "nats_throughput",
 ];
 
 export function loadScenario(name) {

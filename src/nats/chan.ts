@@ -214,6 +214,7 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
 
   #evSub: Subscription | null = null;
   #idleTimer: ReturnType<typeof setTimeout> | null = null;
+  #lastBusy = 0;
   /** The last count of stored values this process saw, and when (len). */
   #count = 0;
   #countAt = -1e9;
@@ -890,12 +891,9 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
    * membership while any operation is under way.
    */
   #sync(): void {
-    const busy = this.#waiters.length > 0 || this.#outstanding > 0 || this.#held.length > 0 || this.#senders.length > 0 || this.#inflight.size > 0;
+    const busy = this.#busy();
     if (busy) {
-      if (this.#idleTimer !== null) {
-        clearTimeout(this.#idleTimer);
-        this.#idleTimer = null;
-      }
+      this.#lastBusy = performance.now();
       if (this.#conn.down === null) {
         this.#subscribe();
         this.#evSub ??= this.#conn.nc.subscribe(`${this.#events}.*`, {
@@ -915,10 +913,19 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
     else this.#conn.members.delete(this);
   }
 
-  /** Nothing was under way for IDLE_MS: lets go of the subscriptions. */
+  #busy(): boolean {
+    return this.#waiters.length > 0 || this.#outstanding > 0 || this.#held.length > 0 || this.#senders.length > 0 || this.#inflight.size > 0;
+  }
+
+  /** Lets go of the subscriptions once nothing has been under way for IDLE_MS (one timer per
+   *  idle period, not one per operation: #sync only notes the time). */
   #idle(): void {
     this.#idleTimer = null;
-    if (this.#waiters.length > 0 || this.#outstanding > 0 || this.#held.length > 0 || this.#senders.length > 0 || this.#inflight.size > 0) return;
+    const quiet = performance.now() - this.#lastBusy;
+    if (this.#busy() || quiet < IDLE_MS) {
+      this.#idleTimer = timer(() => this.#idle(), Math.max(1, IDLE_MS - (this.#busy() ? 0 : quiet)));
+      return;
+    }
     this.#sub?.unsubscribe();
     this.#sub = null;
     this.#evSub?.unsubscribe();
