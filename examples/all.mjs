@@ -10,6 +10,7 @@ const examples = [
   ["pipeline.mjs", "generate → square → print over unidirectional channels"],
   ["bounded-parallel.mjs", "WaitGroup + Semaphore, errgroup with setLimit"],
   ["cancellation.mjs", "context deadline, after() timeout, leak check"],
+  ["distributed-fanout.mjs", "the fan-out over two worker processes, jobs and results on NATS channels (needs nats-server)"],
 ];
 
 const root = fileURLToPath(new URL("..", import.meta.url));

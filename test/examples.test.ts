@@ -6,6 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { findNatsServer } from "./helpers/nats-server.mjs";
 import { beforeAll, describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
@@ -150,6 +151,22 @@ describe("examples", () => {
     expect(r.lines).toContain("after close(): the leak check passes");
   });
 
+  // Needs nats-server (CI installs it); without it the example says how to install it and exits 0,
+  // which all.mjs below checks either way.
+  it.skipIf(findNatsServer() === null)("distributed-fanout.mjs: the fan-out over two worker processes and NATS channels", () => {
+    const r = runOk("distributed-fanout.mjs");
+    expect(r.lines).toContain("✓ server/users → {\"users\":[\"ada\",\"grace\",\"linus\"]}");
+    expect(r.lines).toContain("✗ server/broken → error: HTTP 500 {\"error\":\"database on fire\"}");
+    expect(r.lines).toContain("✗ server/slow → error: context deadline exceeded");
+    expect(r.lines).toContain("6 answers: 3 ok, 3 errors");
+    const by = r.lines.find((l) => l.startsWith("worker 1 answered"));
+    expect(by).toMatch(/^worker 1 answered (\d), worker 2 answered (\d)$/);
+    const [, a, b] = by!.match(/(\d), worker 2 answered (\d)/)!;
+    expect(Number(a) + Number(b)).toBe(6);
+    expect(r.lines).toContain("workers exited (0, 0)");
+    expect(r.lines).toContain("servers closed");
+  });
+
   it("all.mjs: runs the demo and every example, each under its header, and exits 0", () => {
     const r = runOk("all.mjs");
     const headers = r.lines.filter((l) => l.startsWith("━━━ examples/")).map((l) => l.split(" ")[1]);
@@ -160,8 +177,9 @@ describe("examples", () => {
       "examples/pipeline.mjs",
       "examples/bounded-parallel.mjs",
       "examples/cancellation.mjs",
+      "examples/distributed-fanout.mjs",
     ]);
     expect(r.stdout).not.toMatch(/^✗ examples\/\S+ failed/m);
-    expect(r.lines.at(-2)).toBe("all 6 ran");
+    expect(r.lines.at(-2)).toBe("all 7 ran");
   });
 });

@@ -131,6 +131,16 @@ class SendOp {
   ) {}
 }
 
+/** Acknowledges (or hands back, or terminates) a message; a closed connection drops it (the
+ *  server delivers the value again after the ack wait). */
+function respond(m: Msg, what: Uint8Array): void {
+  try {
+    m.respond(what);
+  } catch {
+    // the connection is closed
+  }
+}
+
 function timer(fn: () => void, ms: number): ReturnType<typeof setTimeout> {
   const t = setTimeout(fn, ms);
   (t as { unref?: () => void }).unref?.();
@@ -244,7 +254,7 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
 
   /** An operation's failure at the server, as an error that names it. */
   #serverError(e: unknown): Error {
-    if (this.#conn.down !== null) return this.#error(this.#conn.down.message, e);
+    if (this.#conn.failure() !== null) return this.#error(this.#conn.failure()!.message, e);
     if (apiCode(e) === 10059) {
       return this.#error(`its stream ${this.stream} no longer exists on the NATS server ${this.#conn.server()} (removed by removeNatsChan or by hand)`, e);
     }
@@ -302,7 +312,8 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
       }
     }
     if (this.#drained) return Promise.resolve(recvResult(kind, undefined, false));
-    if (this.#conn.down !== null) return Promise.reject(this.#error(this.#conn.down.message));
+    const down = this.#conn.failure();
+    if (down !== null) return Promise.reject(this.#error(down.message));
     const token = peekToken(K_WAIT);
     const p = park(token, "chan receive");
     const w = new Waiter(token, kind, null, null, -1);
@@ -321,7 +332,7 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
   /** After a receive found nothing here: ask for one value (if nothing is asked for already),
    *  so that a later tryRecv may find it held; and, on a closed channel, whether it is drained. */
   #prefetch(): void {
-    if (this.#conn.down !== null) return;
+    if (this.#conn.failure() !== null) return;
     if (this.#closed) this.#checkDrained();
     if (this.#outstanding === 0 && this.#held.length === 0) this.#request(1);
   }
@@ -334,11 +345,11 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
     try {
       v = this.#decode(m);
     } catch (e) {
-      m.respond(TERM);
+      respond(m, TERM);
       this.#sync();
       throw this.#unreadable(m, e);
     }
-    m.respond(ACK);
+    respond(m, ACK);
     this.#taken();
     return v;
   }
@@ -370,7 +381,7 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
     this.#lastTake = performance.now();
     if (this.#count > 0) this.#count--;
     if (this.#senders.length > 0) this.#retryNow();
-    if (this.#sendersWaitUntil > Date.now()) this.#conn.nc.publish(`${this.#events}.room`, EMPTY);
+    if (this.#sendersWaitUntil > Date.now()) this.#publishEvent("room");
   }
 
   /** Hands `m` to waiter `w`: 1 handed over (or the receive failed: the message was unreadable),
@@ -384,11 +395,11 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
     try {
       v = this.#decode(m);
     } catch (e) {
-      m.respond(TERM);
+      respond(m, TERM);
       this.#settleWaiter(w, undefined, false, this.#unreadable(m, e));
       return 1;
     }
-    m.respond(ACK);
+    respond(m, ACK);
     this.#settleWaiter(w, v, true, undefined);
     this.#taken();
     return 1;
@@ -443,7 +454,7 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
       this.#lingerTimer = timer(() => this.#linger(), Math.max(1, LINGER_MS - idle));
       return;
     }
-    for (const m of this.#held.splice(0)) m.respond(NAK);
+    for (const m of this.#held.splice(0)) respond(m, NAK);
     this.#window = 1;
     this.#sync();
   }
@@ -451,7 +462,7 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
   /** Asks the consumer for values while receivers wait (see the top of this file). */
   #pump(): void {
     const n = this.#waiters.length;
-    if (n === 0 || this.#drained || this.#conn.down !== null) return;
+    if (n === 0 || this.#drained || this.#conn.failure() !== null) return;
     const want = Math.max(n, this.#window);
     const have = this.#outstanding + this.#held.length;
     if (have > want >> 1) return;
@@ -460,9 +471,13 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
 
   #request(n: number): void {
     if (n > MAX_WINDOW) n = MAX_WINDOW;
-    this.#subscribe();
+    if (!this.#subscribe()) return;
+    try {
+      this.#conn.nc.publish(this.#pullSubject, `{"batch":${n},"expires":${EXPIRES_MS * 1e6}}`, { reply: this.#inbox });
+    } catch {
+      return; // the connection closed: its close fails the waiters
+    }
     this.#outstanding += n;
-    this.#conn.nc.publish(this.#pullSubject, `{"batch":${n},"expires":${EXPIRES_MS * 1e6}}`, { reply: this.#inbox });
     this.#heard = performance.now();
     this.#watchdog ??= timer(() => this.#watch(), WATCHDOG_MS);
   }
@@ -479,14 +494,30 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
     if (this.#outstanding > 0 || this.#waiters.length > 0) this.#watchdog = timer(() => this.#watch(), WATCHDOG_MS);
   }
 
-  #subscribe(): void {
-    if (this.#sub !== null) return;
-    this.#sub = this.#conn.nc.subscribe(this.#inbox, {
-      callback: (err, m) => {
-        if (err !== null) this.#subFailed(err);
-        else this.#arrived(m);
-      },
-    });
+  /** Subscribes the inbox if it is not; false if the connection cannot (it is closed). */
+  #subscribe(): boolean {
+    if (this.#sub !== null) return true;
+    try {
+      this.#sub = this.#conn.nc.subscribe(this.#inbox, {
+        callback: (err, m) => {
+          if (err !== null) this.#subFailed(err);
+          else this.#arrived(m);
+        },
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Publishes event `kind` (.ev.closed, .wait, .room) for the other processes; a hint, so a
+   *  closed connection just drops it. */
+  #publishEvent(kind: string): void {
+    try {
+      this.#conn.nc.publish(`${this.#events}.${kind}`, EMPTY);
+    } catch {
+      // the connection is closed
+    }
   }
 
   #subFailed(err: Error): void {
@@ -502,7 +533,7 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
     this.#heard = performance.now();
     if (m.reply === undefined || m.reply === "") return this.#status(m);
     if (this.#outstanding > 0) this.#outstanding--;
-    if (this.#conn.down !== null) {
+    if (this.#conn.failure() !== null) {
       this.#orphans.push(m);
       return;
     }
@@ -564,7 +595,7 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
   /** A look at the stream's state failed: the stream is gone, or the server did not answer.
    *  The receivers waiting get the error (a lost connection fails them anyway). */
   #stateFailed(e: Error): void {
-    if (this.#conn.down !== null) return;
+    if (this.#conn.failure() !== null) return;
     if (apiCode((e as { cause?: unknown }).cause) !== 10059) return; // a hiccup: the timers look again
     for (const w of this.#waiters.splice(0)) this.#failWaiter(w, e);
     this.#failSenders(e);
@@ -608,7 +639,7 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
       (e: unknown) => {
         this.#drainCheck = false;
         this.#stateFailed(e as Error);
-        if (this.#waiters.length > 0 && this.#conn.down === null) {
+        if (this.#waiters.length > 0 && this.#conn.failure() === null) {
           this.#drainTimer = timer(() => {
             this.#drainTimer = null;
             this.#checkDrained();
@@ -620,7 +651,8 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
 
   override close(): void {
     if (this.#closed) throw new PanicError("close of closed channel");
-    if (this.#conn.down !== null) throw this.#error(this.#conn.down.message);
+    const down = this.#conn.failure();
+    if (down !== null) throw this.#error(down.message);
     this.#closing = { ...this.#config, subjects: [this.closedSubject] };
     this.#learnClosed();
     this.#sendClose();
@@ -637,11 +669,11 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
         const r = JSON.parse(new TextDecoder().decode(m.data)) as { error?: { description?: string } };
         if (r.error !== undefined) return; // the stream is gone: nothing is left to close
         this.#closing = null;
-        nc.publish(`${this.#events}.closed`, EMPTY);
+        this.#publishEvent("closed");
       },
       () => {}, // the connection went down: sent again on reconnect
     );
-    nc.publish(`${this.#events}.closed`, EMPTY);
+    this.#publishEvent("closed");
   }
 
   /** @internal */
@@ -665,7 +697,8 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
     } catch (e) {
       return Promise.reject(e);
     }
-    if (this.#conn.down !== null) return Promise.reject(this.#error(this.#conn.down.message));
+    const down = this.#conn.failure();
+    if (down !== null) return Promise.reject(this.#error(down.message));
     const token = peekToken(K_WAIT);
     const p = park(token, "chan send");
     const op = new SendOp(this.#seq++, bytes, token, signal, null, null, -1, true);
@@ -773,7 +806,7 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
   /** Tries the first waiting send: publishes it, or, for an armed select case, looks for room
    *  and claims the select if there is some. */
   #tryHead(): void {
-    if (this.#headBusy || this.#conn.down !== null) return;
+    if (this.#headBusy || this.#conn.failure() !== null) return;
     let op: SendOp | undefined;
     while ((op = this.#senders[0]) !== undefined && (op.settled || (!op.claimed && !op.sel!.waiting))) this.#senders.shift();
     if (op === undefined) return this.#sync();
@@ -815,8 +848,8 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
 
   /** Tells other processes that a send waits for room, while one does. */
   #announce(): void {
-    if (this.#announceTimer !== null || this.#senders.length === 0 || this.#conn.down !== null) return;
-    this.#conn.nc.publish(`${this.#events}.wait`, EMPTY);
+    if (this.#announceTimer !== null || this.#senders.length === 0 || this.#conn.failure() !== null) return;
+    this.#publishEvent("wait");
     this.#announceTimer = timer(() => {
       this.#announceTimer = null;
       this.#announce();
@@ -879,7 +912,7 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
 
   /** @internal */
   reconnected(): void {
-    for (const m of this.#orphans.splice(0)) m.respond(NAK);
+    for (const m of this.#orphans.splice(0)) respond(m, NAK);
     if (this.#closing !== null) this.#sendClose();
     this.#sync();
   }
@@ -894,13 +927,17 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
     const busy = this.#busy();
     if (busy) {
       this.#lastBusy = performance.now();
-      if (this.#conn.down === null) {
+      if (this.#conn.failure() === null) {
         this.#subscribe();
-        this.#evSub ??= this.#conn.nc.subscribe(`${this.#events}.*`, {
-          callback: (err, m) => {
-            if (err === null) this.#event(m);
-          },
-        });
+        try {
+          this.#evSub ??= this.#conn.nc.subscribe(`${this.#events}.*`, {
+            callback: (err, m) => {
+              if (err === null) this.#event(m);
+            },
+          });
+        } catch {
+          // the connection is closed
+        }
       }
     } else if ((this.#sub !== null || this.#evSub !== null) && this.#idleTimer === null) {
       this.#idleTimer = timer(() => this.#idle(), IDLE_MS);
@@ -956,7 +993,7 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
 
   /** @internal */
   arm(c: SelectCase, i: number, sel: ParkedSelect): void {
-    const down = this.#conn.down;
+    const down = this.#conn.failure();
     if (c.isSend === 0) {
       if (down !== null) {
         if (sel.claim() === 1) sel.fail(this.#error(down.message));
@@ -1000,7 +1037,7 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
   /** The count of values stored and not yet received, as this process last saw it (it asks the
    *  server again when the figure is older than 100 ms; the answer shows in a later read). */
   override get len(): number {
-    if (performance.now() - this.#countAt > 100 && !this.#countFetch && this.#conn.down === null) {
+    if (performance.now() - this.#countAt > 100 && !this.#countFetch && this.#conn.failure() === null) {
       this.#countFetch = true;
       this.#info().then(
         () => (this.#countFetch = false),

@@ -46,6 +46,14 @@ export class Conn {
     );
   }
 
+  /** Why operations are refused now (the connection is down or closed), or null. */
+  failure(): Error | null {
+    if (this.down === null && this.nc.isClosed()) {
+      return new Error(`the connection to the NATS server ${this.server()} is closed`);
+    }
+    return this.down;
+  }
+
   /** The server this connection talks to ("host:port"), for error messages. */
   server(): string {
     try {
