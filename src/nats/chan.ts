@@ -83,6 +83,9 @@ const WAIT_FRESH_MS = 1000;
 /** A receiver of a closed channel looks again whether it is drained after this, doubling. */
 const DRAIN_FIRST_MS = 10;
 const DRAIN_MAX_MS = 250;
+/** How long after the closed config was seen a look may find the stream drained (see
+ *  #checkDrained). */
+const DRAIN_SETTLE_MS = 100;
 /** How long the subscriptions stay after the last operation. */
 const IDLE_MS = 2000;
 /** A waiter that heard nothing for this long forgets the pull requests it counted. */
@@ -208,6 +211,8 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
   #drainTimer: ReturnType<typeof setTimeout> | null = null;
   #drainDelay = DRAIN_FIRST_MS;
   #drainCheck = false;
+  /** When the stream's config was first seen closed here (performance.now()), or -1. */
+  #closedSeen = -1;
   /** Values held when the connection went down: handed back once it is up again. */
   #orphans: Msg[] = [];
   /** Until when another process said a sender waits for room (.ev.wait). */
@@ -257,6 +262,9 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
     if (this.#conn.failure() !== null) return this.#error(this.#conn.failure()!.message, e);
     if (apiCode(e) === 10059) {
       return this.#error(`its stream ${this.stream} no longer exists on the NATS server ${this.#conn.server()} (removed by removeNatsChan or by hand)`, e);
+    }
+    if ((e as { name?: unknown } | null)?.name === "TimeoutError") {
+      return this.#error(`no answer in time from the NATS server ${this.#conn.server()} (a send may or may not have been stored)`, e);
     }
     return this.#error(`the NATS server ${this.#conn.server()} failed the operation: ${messageOf(e)}`, e);
   }
@@ -583,7 +591,10 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
     }
     this.#count = si.state.messages;
     this.#countAt = performance.now();
-    if (si.config.subjects?.[0] === this.closedSubject) this.#learnClosed();
+    if (si.config.subjects?.[0] === this.closedSubject) {
+      if (this.#closedSeen < 0) this.#closedSeen = performance.now();
+      this.#learnClosed();
+    }
     return si;
   }
 
@@ -617,10 +628,15 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
   #checkDrained(): void {
     if (this.#drainCheck || this.#drained || this.#drainTimer !== null) return;
     this.#drainCheck = true;
+    const asked = performance.now();
     this.#info().then(
       (si) => {
         this.#drainCheck = false;
-        if (si.state.messages === 0) {
+        // A publish that reached the server just before the close can be stored just after it
+        // (the server stores from a queue): only a look asked DRAIN_SETTLE_MS after the closed
+        // config was first seen may conclude that nothing is left.
+        const settled = this.#closedSeen >= 0 && asked >= this.#closedSeen + DRAIN_SETTLE_MS;
+        if (si.state.messages === 0 && settled) {
           this.#drained = true;
           for (const w of this.#waiters.splice(0)) {
             if (w.sel === null || w.sel.claim() === 1) this.#settleWaiter(w, undefined, false, undefined);
@@ -629,11 +645,12 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
         } else if (this.#waiters.length > 0) {
           // Values are stored: being delivered, or held by another process that may hand them
           // back. Look again later.
+          const wait = si.state.messages === 0 ? this.#closedSeen + DRAIN_SETTLE_MS - performance.now() : this.#drainDelay;
           this.#drainTimer = timer(() => {
             this.#drainTimer = null;
             this.#checkDrained();
-          }, this.#drainDelay);
-          this.#drainDelay = Math.min(this.#drainDelay * 2, DRAIN_MAX_MS);
+          }, Math.max(1, wait));
+          if (si.state.messages !== 0) this.#drainDelay = Math.min(this.#drainDelay * 2, DRAIN_MAX_MS);
         }
       },
       (e: unknown) => {
