@@ -39,7 +39,12 @@
 // server to change the stream's subjects (see above), then tells the others (.ev.closed). A
 // process learns of a close from that event, from a refused publish, or from the stream's config
 // when it looks (every expired pull request while receivers wait); receivers then drain what is
-// stored, and once the stream holds nothing, every receive gets ok false.
+// stored, and once the stream holds nothing (counted DRAIN_SETTLE_MS after the close was seen:
+// a publish queued on the server before the close may be stored just after it), every receive
+// gets ok false.
+//
+// The inbox and the events are subscribed while anything is under way here and for IDLE_MS
+// after; a lost connection fails every operation under way (Conn, Member.connLost).
 //
 // Delivery: at least once. A value leaves the stream only when acknowledged, and it is
 // acknowledged when handed to a receiver; one held by a process that dies is delivered again
@@ -50,8 +55,8 @@
 //   the moment, -2: a retry is scheduled).
 //  Every op in `senders` and every waiter is settled exactly once (`settled`, or removal from
 //   `waiters` before it is settled); a settled op's slot is never touched again.
-//  `outstanding` never counts a value that can no longer come; it may count too few (a value
-//   that arrives unasked is treated as any other).
+//  `outstanding` may count too few (a value that arrives unasked is treated as any other), and
+//   too many only until the watchdog sees that nothing comes (requests lost with a server).
 //  Once `drained`, `closed` is set and the stream holds nothing, for good.
 
 import type { Msg, Subscription } from "@nats-io/transport-node";
@@ -86,6 +91,8 @@ const DRAIN_MAX_MS = 250;
 /** How long after the closed config was seen a look may find the stream drained (see
  *  #checkDrained). */
 const DRAIN_SETTLE_MS = 100;
+/** A close the server did not take is asked again after this. */
+const CLOSE_RETRY_MS = 500;
 /** How long the subscriptions stay after the last operation. */
 const IDLE_MS = 2000;
 /** A waiter that heard nothing for this long forgets the pull requests it counted. */
@@ -196,6 +203,7 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
   #drained = false;
   /** A close of this object's that the server has not confirmed (sent again after a reconnect). */
   #closing: StreamConfig | null = null;
+  #closeTimer: ReturnType<typeof setTimeout> | null = null;
 
   // Receiving.
   readonly #waiters: Waiter[] = [];
@@ -673,23 +681,33 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
     this.#closing = { ...this.#config, subjects: [this.closedSubject] };
     this.#learnClosed();
     this.#sendClose();
+    this.#sync();
   }
 
   /** Asks the server to close the stream (#closing) and tells the other processes. The request
    *  is written to the connection now, so a close followed by nc.drain() reaches the server. */
   #sendClose(): void {
     const cfg = this.#closing;
-    if (cfg === null) return;
-    const nc = this.#conn.nc;
-    nc.request(`$JS.API.STREAM.UPDATE.${this.stream}`, JSON.stringify(cfg), { timeout: 10_000 }).then(
-      (m) => {
-        const r = JSON.parse(new TextDecoder().decode(m.data)) as { error?: { description?: string } };
-        if (r.error !== undefined) return; // the stream is gone: nothing is left to close
-        this.#closing = null;
-        this.#publishEvent("closed");
-      },
-      () => {}, // the connection went down: sent again on reconnect
-    );
+    if (cfg === null || this.#closeTimer !== null) return;
+    // Until the server has it: again after CLOSE_RETRY_MS while the connection is up (JetStream
+    // may be unavailable for a moment, e.g. just after a restart), and on a reconnect.
+    const again = (): void => {
+      if (this.#closing === null || this.#closeTimer !== null || this.#conn.failure() !== null) return;
+      this.#closeTimer = timer(() => {
+        this.#closeTimer = null;
+        this.#sendClose();
+      }, CLOSE_RETRY_MS);
+    };
+    this.#conn.nc.request(`$JS.API.STREAM.UPDATE.${this.stream}`, JSON.stringify(cfg), { timeout: 10_000 }).then((m) => {
+      const r = JSON.parse(new TextDecoder().decode(m.data)) as { error?: { err_code?: number } };
+      if (r.error === undefined || r.error.err_code === 10059) {
+        this.#closing = null; // closed; or the stream is gone, and nothing is left to close
+        this.#sync();
+        if (r.error === undefined) this.#publishEvent("closed");
+      } else {
+        again();
+      }
+    }, again);
     this.#publishEvent("closed");
   }
 
@@ -963,7 +981,7 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
       clearTimeout(this.#retryTimer);
       this.#retryTimer = null;
     }
-    if (busy || this.#orphans.length > 0) this.#conn.members.add(this);
+    if (busy || this.#orphans.length > 0 || this.#closing !== null) this.#conn.members.add(this);
     else this.#conn.members.delete(this);
   }
 
