@@ -781,8 +781,9 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
       this.#backoff = BACKOFF_FIRST_MS;
       if (this.#senders.length > 0) this.#retryNow();
     } else if (apiCode(e) === 10077) {
-      // Full: wait for room, unless the caller gave up meanwhile.
+      // Full: wait for room, unless the caller gave up or the channel was closed meanwhile.
       if (op.signal?.aborted === true) this.#finishSend(op, op.signal.reason);
+      else if (this.#closed) this.#finishSend(op, sendOnClosed());
       else this.#enqueue(op);
     } else if (noResponders(e)) {
       // Closed (or the stream removed, or JetStream not up yet): the stream's config says which.
