@@ -397,6 +397,54 @@ export function chanRecv(t: u32, c: u32, slot: u32, block: i32): i32 {
   return result(R_BLOCKED, 0);
 }
 
+// ── batches on local channels (sendMany, recvMany, tryRecvMany) ──────────────────────────────
+// The ring part of a batch in one call: the facade moves the values between its JS array and
+// the channel's `buf` at the positions given. Where a batch would have to take a parked peer (a
+// receiver waiting on an empty channel, a sender waiting on a full one), these answer
+// R_WOULD_BLOCK and the facade takes that one value with chanSend/chanRecv, as Go's loop would.
+
+/** Reserves up to n buffer positions of live local channel c for values sent now: R_BUFFERED
+ *  with the count reserved (≥ 1), their first ring position in T_LAST_POS (the rest follow it,
+ *  wrapping at the capacity); R_CLOSED; or R_WOULD_BLOCK (the buffer is full, or receivers wait:
+ *  the buffer is empty then, and each value goes to one of them). */
+export function chanSendN(t: u32, c: u32, n: i32): i32 {
+  if (t >= MAX_THREADS || !validChan(c) || isShared(c) || n <= 0) return result(R_BAD, 0);
+  if ((load<u32>(c, C_FLAGS) & F_CLOSED) != 0) return result(R_CLOSED, 0);
+  if (load<u32>(c, C_RECVQ_HEAD) != 0) return result(R_WOULD_BLOCK, 0);
+  const cap = load<u32>(c, C_CAP);
+  const count = load<u32>(c, C_COUNT);
+  let k = cap - count;
+  if (k == 0) return result(R_WOULD_BLOCK, 0);
+  if (k > <u32>n) k = <u32>n;
+  const pos = load<u32>(c, C_TAIL);
+  let next = pos + k;
+  if (next >= cap) next -= cap;
+  store<u32>(c, next, C_TAIL);
+  store<u32>(c, count + k, C_COUNT);
+  store<u32>(ctx(t), pos, T_LAST_POS);
+  return result(R_BUFFERED, k);
+}
+
+/** Takes up to n buffered values of live local channel c: R_BUFFERED with the count taken
+ *  (≥ 1), the first one's ring position in T_LAST_POS (the rest follow it, wrapping); or
+ *  R_WOULD_BLOCK (nothing buffered, or senders wait: the buffer is full then, and each value
+ *  received lets one of them in). Closed and drained is for chanRecv to say. */
+export function chanRecvN(t: u32, c: u32, n: i32): i32 {
+  if (t >= MAX_THREADS || !validChan(c) || isShared(c) || n <= 0) return result(R_BAD, 0);
+  if (load<u32>(c, C_SENDQ_HEAD) != 0) return result(R_WOULD_BLOCK, 0);
+  const count = load<u32>(c, C_COUNT);
+  if (count == 0) return result(R_WOULD_BLOCK, 0);
+  const k = count < <u32>n ? count : <u32>n;
+  const cap = load<u32>(c, C_CAP);
+  const pos = load<u32>(c, C_HEAD);
+  let next = pos + k;
+  if (next >= cap) next -= cap;
+  store<u32>(c, next, C_HEAD);
+  store<u32>(c, count - k, C_COUNT);
+  store<u32>(ctx(t), pos, T_LAST_POS);
+  return result(R_BUFFERED, k);
+}
+
 /** `close(ch)`, local or shared. Returns 0, R_CLOSED if it was already closed (a panic), or
  *  R_BAD. The facade then calls chanCloseNext until it returns -1. A shared channel's flag is
  *  set with one atomic OR, without its lock, so that close never waits: from here every send

@@ -43,6 +43,8 @@ export interface Core {
   selCancel(t: number, n: number, slot: number): number;
   chanSend(t: number, c: number, slot: number, block: number): number;
   chanRecv(t: number, c: number, slot: number, block: number): number;
+  chanSendN(t: number, c: number, n: number): number;
+  chanRecvN(t: number, c: number, n: number): number;
   chanClose(t: number, c: number): number;
   chanCloseNext(t: number, c: number): number;
   chanLen(c: number): number;
