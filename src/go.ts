@@ -1,9 +1,9 @@
 // Goroutines: the JS side of assembly/runq.ts. go() (or baton's own wrappers, WaitGroup.go and
-// Group.go, through spawn()) makes a G (function, arguments, creation site) and the core appends
-// a record for it to this thread's run queue. One microtask,
-// scheduled by the first go() after the queue drains, starts every queued goroutine in FIFO order
-// (the core frees each record as it hands it back); goroutines that those start are started by
-// the same drain. A goroutine lives until its function returns, or its promise settles.
+// Group.go, through spawn()) makes a G (function, arguments, creation site) and the core's run
+// queue hands out its token (consecutive from 0: the G waits at that index of `starting`). One
+// microtask, scheduled by the first go() after the queue drains, starts every queued goroutine in
+// the order the core hands the tokens back; goroutines that those start are started by the same
+// drain. A goroutine lives until its function returns, or its promise settles.
 //
 // Which goroutine is running: JavaScript has no cheap way to know which async function a line of
 // code belongs to after an `await` (AsyncLocalStorage would slow every promise in the process).
@@ -103,13 +103,23 @@ const SAMPLES_PER_SEC = 1000;
 let sampleBudget = SAMPLES_PER_SEC;
 let sampleWindow = -Infinity;
 const lastSite = new WeakMap<object, Site>();
+/** The last key looked up in lastSite or captured, and its site (held strongly: one function). */
+let lastKey: object | null = null;
+let lastKeySite: Site | null = null;
 
 function captureSite(key: object, skip: Function): Site | null {
   if (creationSites === "off") return null;
   if (creationSites === "sampled") {
     if (sampleBudget <= 0) {
       const now = stamp();
-      if (now - sampleWindow < 1000) return lastSite.get(key) ?? null;
+      if (now - sampleWindow < 1000) {
+        // The usual case, one function started in a loop, skips the WeakMap.
+        if (key === lastKey) return lastKeySite;
+        const site = lastSite.get(key) ?? null;
+        lastKey = key;
+        lastKeySite = site;
+        return site;
+      }
       sampleWindow = now;
       sampleBudget = SAMPLES_PER_SEC;
     }
@@ -128,7 +138,11 @@ function captureSite(key: object, skip: Function): Site | null {
   } else {
     site.stack = new Error().stack; // engines without captureStackTrace: parsed in siteLine
   }
-  if (creationSites === "sampled") lastSite.set(key, site);
+  if (creationSites === "sampled") {
+    lastSite.set(key, site);
+    lastKey = key;
+    lastKeySite = site;
+  }
   return site;
 }
 
@@ -182,9 +196,9 @@ export function spawnLater(fn: (...args: any[]) => unknown, args: unknown[], key
 }
 
 function spawnAt(fn: (...args: any[]) => unknown, args: unknown[], site: Site | null): void {
-  const token = starting.length;
   if (core === undefined) ensureCore();
-  if (core.goNew(T, token) === 0) throw coreFailure(7);
+  // The core hands out consecutive tokens from 0 (assembly/runq.ts): this one is starting.length.
+  if (core.goNew(T) < 0) throw coreFailure(7);
   const g = new G(fn, args, ++lastId, site, stamp());
   g.liveIndex = live.length;
   live.push(g);

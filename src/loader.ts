@@ -66,7 +66,7 @@ export interface Core {
   seed(t: number, s: number): number;
   selReserve(t: number, n: number): number;
   selPoll(t: number, n: number, slot: number, block: number, nshared: number): number;
-  goNew(t: number, slot: number): number;
+  goNew(t: number): number;
   runqGet(t: number): number;
   wqNew(t: number): number;
   wqFree(t: number, q: number): number;
