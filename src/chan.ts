@@ -30,6 +30,7 @@ import { registerHostKind } from "./codec.js";
 import { watchInbox, pollInbox } from "./inbox.js";
 import { macrotask } from "./macrotask.js";
 import { settle, resolvedNow } from "./preempt.js";
+import { tracer, traceHandoff, traceTakeFromSender, traceBuffered, traceUnbuffered, tracedNow } from "./trace.js";
 import { liveChildren } from "./thread.js";
 
 /** A case of a parked select, as the wake paths here see it (select.ts defines the classes). */
@@ -420,10 +421,15 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
    *  it woke. */
   sendDone(r: number, v: unknown): void {
     const code = r & 15;
-    if (code === R_BUFFERED) this.#buf[r >>> 4] = v;
-    else if (code === R_HANDOFF) {
+    if (code === R_BUFFERED) {
+      this.#buf[r >>> 4] = v;
+      if (tracer.on) traceBuffered(this.#id, r >>> 4);
+    } else if (code === R_HANDOFF) {
       if (this.#mode === M_SHARED) wakeReceiver(r >>> 4, takeValue(stageOut()), true, false);
-      else wakeReceiver(r >>> 4, v, true, this.#cap !== 0);
+      else {
+        if (tracer.on) traceHandoff(r >>> 4);
+        wakeReceiver(r >>> 4, v, true, this.#cap !== 0);
+      }
     }
   }
 
@@ -437,6 +443,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
         const pos = r >>> 4;
         const v = buf[pos];
         buf[pos] = undefined;
+        if (tracer.on) traceUnbuffered(this.#id, pos);
         return v;
       }
       case R_HANDOFF:
@@ -445,6 +452,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
           takeFromSender(r >>> 4, false);
           return v;
         }
+        if (tracer.on) traceTakeFromSender(r >>> 4);
         return takeFromSender(r >>> 4, false);
       case R_BUFFERED_SENDER: {
         // The head value goes to the receiver; the parked sender's value takes its place, which
@@ -452,6 +460,10 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
         const pos = words()[CTX + CTX_LAST_POS]!;
         const buf = this.#buf;
         const v = buf[pos];
+        if (tracer.on) {
+          traceUnbuffered(this.#id, pos);
+          traceBuffered(this.#id, pos, r >>> 4);
+        }
         buf[pos] = takeFromSender(r >>> 4, true);
         return v;
       }
@@ -477,9 +489,14 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
       this.#buf[r >>> 4] = v;
       // Not counted for preemption (preempt.ts): a loop of buffered sends fills the buffer and
       // waits, unless a receiver drains it, and the receiver's operations count.
+      if (tracer.on) {
+        traceBuffered(this.#id, r >>> 4);
+        return tracedNow(undefined);
+      }
       return RESOLVED;
     }
     if (code === R_HANDOFF) {
+      if (tracer.on) traceHandoff(r >>> 4);
       wakeReceiver(r >>> 4, v, true, this.#cap !== 0);
       return settle(RESOLVED, undefined);
     }
@@ -580,6 +597,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
       case R_BLOCKED:
         return signal === undefined ? this.#park(token, undefined) : this.#parkAbortable(token, undefined, 0, signal);
       case R_HANDOFF:
+        if (tracer.on) traceTakeFromSender(r >>> 4);
         return resolvedNow(recvResult(kind, takeFromSender(r >>> 4, false), true));
       case R_BUFFERED:
       case R_BUFFERED_SENDER:
@@ -690,6 +708,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
           let pos = words()[CTX + CTX_LAST_POS]!;
           for (let j = 0; j < k; j++) {
             buf[pos] = values[i++];
+            if (tracer.on) traceBuffered(this.#id, pos);
             if (++pos === cap) pos = 0;
           }
           continue;
@@ -774,6 +793,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
           for (let j = 0; j < k; j++) {
             out.push(buf[pos] as T);
             buf[pos] = undefined;
+            if (tracer.on) traceUnbuffered(this.#id, pos);
             if (++pos === cap) pos = 0;
           }
           continue;

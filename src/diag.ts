@@ -33,28 +33,11 @@
 // asynchronous write to a pipe that is full (64 KiB on Linux) would be cut off.
 
 import {
-  forEachWait, parkedWaits, slotAux, slotSince, stamp, wakeSources, current, K_RECV, K_RECV_OK,
-  K_ITER, K_SEND, K_SELECT,
+  forEachWait, parkedWaits, slotAux, slotSince, stamp, wakeSources, current, reasonOf,
 } from "./core.js";
 import { live, setCreationSites } from "./go.js";
 import { setSpinMicros } from "./inbox.js";
 import type { G, GoroutineInfo, CreationSites } from "./go.js";
-
-/** Go's wait reason for a parked wait, from its token's kind (and a K_WAIT's recorded reason). */
-function reasonOf(token: number, aux: unknown): string {
-  switch (token & 7) {
-    case K_RECV:
-    case K_RECV_OK:
-    case K_ITER:
-      return "chan receive";
-    case K_SEND:
-      return "chan send";
-    case K_SELECT:
-      return "select";
-    default:
-      return typeof aux === "string" ? aux : "waiting";
-  }
-}
 
 /** Go's generic state for a goroutine that is suspended in a wait baton does not know. */
 const WAITING = "waiting";

@@ -29,6 +29,7 @@ import { core, T, ensureCore, setCurrent, stamp } from "./core.js";
 import { macrotask } from "./macrotask.js";
 import type { GRef } from "./core.js";
 import { coreFailure } from "./errors.js";
+import { tracer, traceGo, traceStart, traceEnd, traceNow, setLiveGoroutines } from "./trace.js";
 
 /** A goroutine as the diagnostics describe it. */
 export interface GoroutineInfo {
@@ -67,16 +68,35 @@ export class G implements GRef {
     readonly site: Site | null,
     /** When it entered its current state (stamp()). */
     public since: number,
+    /** The user's function (go()'s `fn`; the one WaitGroup.go or Group.go was given), kept for
+     *  its name, which is read only when a dump or a panic report asks (fnName()). */
+    readonly userFn: object,
   ) {}
 
   /** The creation site's stack line. */
   createdAt(): string {
     return siteLine(this.site);
   }
+
+  /** The name of the user's function, "" for an anonymous one. */
+  fnName(): string {
+    return functionName(this.userFn);
+  }
+}
+
+/** A function's name, "" where it has none (or its `name` is not a string, or throws). */
+function functionName(f: object): string {
+  try {
+    const name = (f as { name?: unknown }).name;
+    return typeof name === "string" ? name : "";
+  } catch {
+    return "";
+  }
 }
 
 /** The live goroutines, in no particular order. */
 export const live: G[] = [];
+setLiveGoroutines(() => live);
 
 let drainScheduled = false;
 // Goroutines on the core's run queue: the token the core holds for each is its index here. The
@@ -184,7 +204,7 @@ export function go<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A)
  *  and every frame above it are left out); `key` is the user's function (for sampled creation
  *  sites). */
 export function spawn(fn: (...args: any[]) => unknown, args: unknown[], key: object, skip: Function): void {
-  spawnAt(fn, args, captureSite(key, skip));
+  spawnAt(fn, args, captureSite(key, skip), key);
 }
 
 /** @internal spawn() for a goroutine that a wrapper starts later, from another task (Group.go
@@ -192,17 +212,18 @@ export function spawn(fn: (...args: any[]) => unknown, args: unknown[], key: obj
  *  returns the function that starts the goroutine. */
 export function spawnLater(fn: (...args: any[]) => unknown, args: unknown[], key: object, skip: Function): () => void {
   const site = captureSite(key, skip);
-  return () => spawnAt(fn, args, site);
+  return () => spawnAt(fn, args, site, key);
 }
 
-function spawnAt(fn: (...args: any[]) => unknown, args: unknown[], site: Site | null): void {
+function spawnAt(fn: (...args: any[]) => unknown, args: unknown[], site: Site | null, key: object): void {
   if (core === undefined) ensureCore();
   // The core hands out consecutive tokens from 0 (assembly/runq.ts): this one is starting.length.
   if (core.goNew(T) < 0) throw coreFailure(7);
-  const g = new G(fn, args, ++lastId, site, stamp());
+  const g = new G(fn, args, ++lastId, site, stamp(), key);
   g.liveIndex = live.length;
   live.push(g);
   starting.push(g);
+  if (tracer.on) traceGo(g, g.fnName(), g.createdAt());
   if (!drainScheduled) {
     drainScheduled = true;
     queueMicrotask(drain);
@@ -237,9 +258,11 @@ function start(g: G): void {
   g.since = stamp();
   const fn = g.fn!, args = g.args!;
   g.fn = g.args = null; // what the goroutine holds on to is its own business from here
+  const begin = tracer.on ? traceNow() : 0;
   setCurrent(g);
   const r = fn(...args);
   setCurrent(null);
+  if (tracer.on) traceStart(g, begin);
   if ((typeof r === "object" && r !== null) || typeof r === "function") {
     const then = (r as PromiseLike<unknown>).then; // read once, as `await` does
     if (typeof then === "function") {
@@ -270,6 +293,7 @@ function exit(g: G): boolean {
     last.liveIndex = i;
   }
   g.liveIndex = -1;
+  if (tracer.on) traceEnd(g);
   return true;
 }
 

@@ -22,3 +22,5 @@ export {
 } from "./context.js";
 export type { Context, CancelFunc } from "./context.js";
 export { PanicError } from "./errors.js";
+export { startTrace, stopTrace } from "./trace.js";
+export type { TraceData, TraceEvent, TraceOptions } from "./trace.js";

@@ -20,6 +20,7 @@
 
 import { stamp } from "./clock.js";
 import { macrotask } from "./macrotask.js";
+import { tracer, tracePark } from "./trace.js";
 
 /** Token kinds (the low 3 bits of a token). */
 export const K_RECV = 0; // resolves with the value
@@ -29,11 +30,29 @@ export const K_SEND = 3; // resolves with undefined (or a rejected promise); aux
 export const K_SELECT = 4; // aux is the select's cases
 export const K_WAIT = 6; // a sync or time wait: resolves with the value given; aux is its wait reason
 
+/** Go's wait reason for a parked wait, from its token's kind (and a K_WAIT's recorded reason). */
+export function reasonOf(token: number, aux: unknown): string {
+  switch (token & 7) {
+    case K_RECV:
+    case K_RECV_OK:
+    case K_ITER:
+      return "chan receive";
+    case K_SEND:
+      return "chan send";
+    case K_SELECT:
+      return "select";
+    default:
+      return typeof aux === "string" ? aux : "waiting";
+  }
+}
+
 /** Slots the table can hold: tokens travel in the core's 28-bit result payload. */
 const MAX_SLOTS = 1 << 25;
 
 /** A goroutine as the slot table sees it (go.ts). */
 export interface GRef {
+  /** Its id (go.ts). */
+  readonly id: number;
   /** The token of the wait it is parked in, or -1. */
   parkedToken: number;
   /** When it last started running (stamp()): any wait it is in now began no earlier. */
@@ -80,6 +99,7 @@ export function takeSlot(token: number, fn: ((v: any) => void) | undefined, aux:
   // never shown as anyone else's.
   const g = current;
   if (g !== null && g.parkedToken < 0) g.parkedToken = token;
+  if (tracer.on) fn = tracePark(s, token, aux, g, fn!);
   if (s === slotFn.length) {
     slotFn.push(fn);
     slotMeta.push(token & 7);
