@@ -26,7 +26,7 @@ import {
   C_MAGIC, C_FLAGS, C_CAP, C_COUNT, C_HEAD, C_TAIL, C_RECVQ_HEAD, C_SENDQ_HEAD,
   C_LOCK, C_OWNER, C_GEN, C_BUF, C_SELF, C_LIST_NEXT, C_LIST_PREV, C_HOLDERS, C_PINS,
   MAGIC_CHAN, CHAN_CLASS, SHARED_CHAN_CLASS, F_CLOSED, F_SHARED, MAX_CAP, MAX_THREADS,
-  W_NEXT, W_SEL, W_SLOT, W_KIND, W_THREAD, W_QUEUED, W_VALUE, W_SEL_NEXT, WAITER_CLASS,
+  W_NEXT, W_SEL, W_SLOT, W_KIND, W_THREAD, W_QUEUED, W_VALUE, W_SEL_NEXT,
   S_FIRST, S_DONE, S_FIRED, S_SHARED, S_NEXT, SELECT_CLASS,
   T_FIRED, T_LAST_POS, T_NCHANS, T_CLEANUP, T_POSTS, W_RESULT, W_INBOX_NEXT, T_STAGE_IN, T_STAGE_OUT, T_STATE, TS_ALIVE,
   HDR, H_GEN, H_LIST_LOCK, H_LIST_HEAD, VALUE_SIZE, OWNER_SHARED,
@@ -379,7 +379,7 @@ export function chanSend(t: u32, c: u32, slot: u32, block: i32): i32 {
   if (t >= MAX_THREADS || !validChan(c)) return result(R_BAD, 0);
   const r = trySend(t, c);
   if ((r & 15) != R_WOULD_BLOCK || block == 0) return r;
-  const w = newWaiter(t, c, slot, 1, 0);
+  const w = newWaiter(t, c, slot, 1, 0, false);
   if (w == 0) return result(R_NOMEM, 0);
   enqueue(c, C_SENDQ_HEAD, w);
   return result(R_BLOCKED, 0);
@@ -391,7 +391,7 @@ export function chanRecv(t: u32, c: u32, slot: u32, block: i32): i32 {
   if (t >= MAX_THREADS || !validChan(c)) return result(R_BAD, 0);
   const r = tryRecv(t, c);
   if ((r & 15) != R_WOULD_BLOCK || block == 0) return r;
-  const w = newWaiter(t, c, slot, 0, 0);
+  const w = newWaiter(t, c, slot, 0, 0, false);
   if (w == 0) return result(R_NOMEM, 0);
   enqueue(c, C_RECVQ_HEAD, w);
   return result(R_BLOCKED, 0);
@@ -717,7 +717,7 @@ export function shSend(t: u32, c: u32, slot: u32, block: i32): i32 {
   if (!tryLockChan(t, c, block == 0)) return result(R_BUSY, 0);
   let r = trySendShared(t, c, v);
   if ((r & 15) == R_WOULD_BLOCK && block != 0) {
-    const w = newWaiter(t, c, slot, 1, 0);
+    const w = newWaiter(t, c, slot, 1, 0, true);
     if (w == 0) {
       r = result(R_NOMEM, 0);
     } else {
@@ -738,7 +738,7 @@ export function shRecv(t: u32, c: u32, slot: u32, block: i32): i32 {
   if (!tryLockChan(t, c, block == 0)) return result(R_BUSY, 0);
   let r = tryRecvShared(t, c);
   if ((r & 15) == R_WOULD_BLOCK && block != 0) {
-    const w = newWaiter(t, c, slot, 0, 0);
+    const w = newWaiter(t, c, slot, 0, 0, true);
     if (w == 0) {
       r = result(R_NOMEM, 0);
     } else {

@@ -274,7 +274,7 @@
 // @ts-ignore: decorator
 @inline export const MAX_CAP: u32 = (1 << 28) - 1;
 
-// ── WAITER record: 64 bytes (class 2) — one blocked send or receive on one channel ─────────────
+// ── WAITER record: 48 bytes, 64 on a shared channel — one blocked send or receive on one channel ─
 //   +0  MAGIC        MAGIC_WAITER while live
 //   +4  NEXT         next waiter in the channel's queue
 //   +8  PREV         previous waiter in the channel's queue
@@ -287,11 +287,9 @@
 //   +36 QUEUED       1 while it is in its channel's queue (shared: read and written under LOCK)
 //   +40 INBOX_NEXT   next completed wait in its thread's INBOX
 //   +44 RESULT       set when completed by another thread: R_HANDOFF (done) or R_CLOSED
-//   +48 VALUE        shared channels: a value slot (the sender's value, or the one received)
+//   +48 VALUE        shared channels only: a value slot (the sender's value, or the one received)
 // @ts-ignore: decorator
 @inline export const MAGIC_WAITER: u32 = 0x54494157; // 'WAIT'
-// @ts-ignore: decorator
-@inline export const WAITER_CLASS: u32 = 2;
 // @ts-ignore: decorator
 @inline export const W_THREAD: u32 = 32;
 // @ts-ignore: decorator

@@ -78,7 +78,7 @@ function rows(): Row[] {
       const s = g.parkedToken >>> 3;
       state = reasonOf(g.parkedToken, slotAux[s]);
       since = slotSince[s]!;
-    } else if (g.state === 0) {
+    } else if (g.fn !== null) {
       state = "runnable";
     } else {
       state = WAITING;

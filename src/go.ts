@@ -21,7 +21,7 @@
 // Invariants:
 //  `live` holds exactly the goroutines between go() and their end; g.liveIndex is g's index there,
 //   and -1 once it has ended.
-//  The goroutines of live in state RUNNABLE are the ones on the core's run queue, and `starting`
+//  The goroutines of live that are runnable (fn set) are the ones on the core's run queue, and `starting`
 //   holds them at the index of the token the core keeps for each.
 //  drainScheduled is true iff a drain() microtask is queued or running.
 
@@ -47,8 +47,6 @@ export interface GoroutineInfo {
   createdAt: string;
 }
 
-const RUNNABLE = 0;
-const RUNNING = 1;
 
 /** Where a goroutine was created: a captured stack, formatted only when asked for. */
 interface Site {
@@ -58,10 +56,9 @@ interface Site {
 /** A goroutine between go() and its end. */
 export class G implements GRef {
   parkedToken = -1;
-  state = RUNNABLE;
   liveIndex = -1;
   constructor(
-    /** Its function and arguments, until it starts. */
+    /** Its function and arguments, until it starts: it is runnable (not started) iff fn is set. */
     public fn: ((...args: any[]) => unknown) | null,
     public args: unknown[] | null,
     readonly id: number,
@@ -254,7 +251,6 @@ function drain(): void {
 // Runs g's synchronous start. May throw (drain catches): the goroutine's function's error, or its
 // thenable's `then`'s.
 function start(g: G): void {
-  g.state = RUNNING;
   g.since = stamp();
   const fn = g.fn!, args = g.args!;
   g.fn = g.args = null; // what the goroutine holds on to is its own business from here
