@@ -104,13 +104,18 @@ export function chartSpec(results) {
     layer: [
       {
         // A log scale has no zero: each bar starts at the axis' left end.
-        transform: [{ filter: "datum.relative != null" }, { calculate: `${lo}`, as: "from" }],
+        // Each bar's accessible label (aria-label in the SVG): "<scenario> / <library>: <relative>".
+        transform: [
+          { filter: "datum.relative != null" },
+          { calculate: `${lo}`, as: "from" },
+          { calculate: "datum.scenario + ' / ' + datum.library + ': ' + datum.relative", as: "description" },
+        ],
         mark: { type: "bar", height: { band: 1 } },
         encoding: {
           x,
           x2: { field: "from" },
           color: { field: "library", type: "nominal", sort: libs, title: "library", scale: { scheme: "tableau10" } },
-          tooltip: [{ field: "scenario" }, { field: "library" }, { field: "figure", title: "relative" }],
+          description: { field: "description" },
         },
       },
       {
