@@ -4,8 +4,8 @@
 // is built once and run per iteration with `Effect.runPromise`.
 //
 // Unbuffered: in Effect 4 a queue of capacity 0 is a rendezvous: an offer completes only when a
-// taker takes the value (at once if one is waiting), which is Go's unbuffered send. (Effect 3's
-// Queue.bounded needed a capacity of at least 1, and bounded(1) is a buffer of one.)
+// taker takes the value (at once if one is waiting), which is Go's unbuffered send
+// (`bounded(1)` would be a buffer of one, not a rendezvous).
 import { Effect, Fiber, Queue } from "effect";
 
 export function make({ batch: N }) {
