@@ -706,9 +706,9 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
           const buf = this.#buf;
           const cap = this.#cap;
           let pos = words()[CTX + CTX_LAST_POS]!;
+          if (tracer.on) for (let j = 0, q = pos; j < k; j++, q = q + 1 === cap ? 0 : q + 1) traceBuffered(this.#id, q);
           for (let j = 0; j < k; j++) {
             buf[pos] = values[i++];
-            if (tracer.on) traceBuffered(this.#id, pos);
             if (++pos === cap) pos = 0;
           }
           continue;
@@ -790,10 +790,10 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
           const buf = this.#buf;
           const cap = this.#cap;
           let pos = words()[CTX + CTX_LAST_POS]!;
+          if (tracer.on) for (let j = 0, q = pos; j < k; j++, q = q + 1 === cap ? 0 : q + 1) traceUnbuffered(this.#id, q);
           for (let j = 0; j < k; j++) {
             out.push(buf[pos] as T);
             buf[pos] = undefined;
-            if (tracer.on) traceUnbuffered(this.#id, pos);
             if (++pos === cap) pos = 0;
           }
           continue;
