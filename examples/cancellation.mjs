@@ -3,8 +3,8 @@
 // released so the program exits cleanly.
 import {
   chan, go, recv, select, sleep, after, newTimer, background, withTimeout, DeadlineExceeded,
-} from "baton";
-import { leakCheck, LeakError } from "baton/testing";
+} from "batonjs";
+import { leakCheck, LeakError } from "batonjs/testing";
 
 /** A request that takes 500 ms unless its context ends first; sends its outcome on `out`. */
 async function slowRequest(ctx, out) {

@@ -1,5 +1,5 @@
 // The runnable examples of examples/: each is run as a child Node process against the built
-// package (`npm run build` first: "baton" self-resolves to dist/), and its behaviour is checked
+// package (`npm run build` first: "batonjs" self-resolves to dist/), and its behaviour is checked
 // from what it prints, not only from its exit code. Where concurrency makes the order of events
 // vary, the examples sort what they print, or these tests compare sets.
 
