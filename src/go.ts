@@ -44,6 +44,9 @@ export interface GoroutineInfo {
   waitingSinceMs: number;
   /** The stack line that called `go` (file, line and column), or "" where it was not recorded. */
   createdAt: string;
+  /** The name of the goroutine's function (the one given to `go`, `WaitGroup.go` or
+   *  `Group.go`), "" for an anonymous one. */
+  fn: string;
 }
 
 const RUNNABLE = 0;
@@ -67,11 +70,29 @@ export class G implements GRef {
     readonly site: Site | null,
     /** When it entered its current state (stamp()). */
     public since: number,
+    /** The user's function (go()'s `fn`; the one WaitGroup.go or Group.go was given), kept for
+     *  its name, which is read only when a dump or a panic report asks (fnName()). */
+    readonly userFn: object,
   ) {}
 
   /** The creation site's stack line. */
   createdAt(): string {
     return siteLine(this.site);
+  }
+
+  /** The name of the user's function, "" for an anonymous one. */
+  fnName(): string {
+    return functionName(this.userFn);
+  }
+}
+
+/** A function's name, "" where it has none (or its `name` is not a string, or throws). */
+function functionName(f: object): string {
+  try {
+    const name = (f as { name?: unknown }).name;
+    return typeof name === "string" ? name : "";
+  } catch {
+    return "";
   }
 }
 
@@ -170,7 +191,7 @@ export function go<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A)
  *  and every frame above it are left out); `key` is the user's function (for sampled creation
  *  sites). */
 export function spawn(fn: (...args: any[]) => unknown, args: unknown[], key: object, skip: Function): void {
-  spawnAt(fn, args, captureSite(key, skip));
+  spawnAt(fn, args, captureSite(key, skip), key);
 }
 
 /** @internal spawn() for a goroutine that a wrapper starts later, from another task (Group.go
@@ -178,14 +199,14 @@ export function spawn(fn: (...args: any[]) => unknown, args: unknown[], key: obj
  *  returns the function that starts the goroutine. */
 export function spawnLater(fn: (...args: any[]) => unknown, args: unknown[], key: object, skip: Function): () => void {
   const site = captureSite(key, skip);
-  return () => spawnAt(fn, args, site);
+  return () => spawnAt(fn, args, site, key);
 }
 
-function spawnAt(fn: (...args: any[]) => unknown, args: unknown[], site: Site | null): void {
+function spawnAt(fn: (...args: any[]) => unknown, args: unknown[], site: Site | null, key: object): void {
   const token = starting.length;
   if (core === undefined) ensureCore();
   if (core.goNew(T, token) === 0) throw coreFailure(7);
-  const g = new G(fn, args, ++lastId, site, stamp());
+  const g = new G(fn, args, ++lastId, site, stamp(), key);
   g.liveIndex = live.length;
   live.push(g);
   starting.push(g);
@@ -260,7 +281,7 @@ function exit(g: G): boolean {
 }
 
 function panic(error: unknown, g: G): void {
-  reportPanic(error, { id: g.id, state: "running", waitingSinceMs: 0, createdAt: g.createdAt() });
+  reportPanic(error, { id: g.id, state: "running", waitingSinceMs: 0, createdAt: g.createdAt(), fn: g.fnName() });
 }
 
 /** @internal Hands a panic to the panic handler or, with none, prints it and rethrows it as an
@@ -278,8 +299,11 @@ export function reportPanic(error: unknown, info: GoroutineInfo): void {
     return;
   }
   try {
+    // Go's layout: the panic, then the goroutine (its id, function and creation site). Not the
+    // stack: the error rethrown below carries it, and the host prints it, once.
+    const fn = info.fn === "" ? "" : `\n${info.fn}(...)`;
     const site = info.createdAt === "" ? "" : `\ncreated at ${info.createdAt}`;
-    console.error(`panic: ${panicText(error)}\n\ngoroutine ${info.id} [running]:${site}\n`);
+    console.error(`panic: ${panicText(error)}\n\ngoroutine ${info.id} [running]:${fn}${site}\n`);
   } catch {
     // console.error replaced by one that throws: the rethrow below still reports the panic.
   }
@@ -294,23 +318,14 @@ function throwLater(e: unknown): void {
   });
 }
 
-/** A panic value as text, whatever it is: an Error's stack (or name and message), else String(v);
- *  a value that refuses to become a string (a throwing toString or stack getter, a revoked proxy)
+/** A panic value as one headline, whatever it is: an Error's name and message, else String(v);
+ *  a value that refuses to become a string (a throwing toString or name getter, a revoked proxy)
  *  falls back to its tag, then its type. Never throws. */
 function panicText(v: unknown): string {
   try {
-    if (v instanceof Error) {
-      const stack = v.stack;
-      if (typeof stack === "string" && stack !== "") return stack;
-      return `${String(v.name)}: ${String(v.message)}`;
-    }
+    if (v instanceof Error) return `${String(v.name)}: ${String(v.message)}`;
     return String(v); // not `${v}`: that throws for a Symbol
   } catch {
-    try {
-      if (v instanceof Error) return `${String(v.name)}: ${String(v.message)}`;
-    } catch {
-      // fall through
-    }
     try {
       return Object.prototype.toString.call(v);
     } catch {

@@ -45,7 +45,7 @@ async function run(task: unknown[], events: Chan<unknown>, started: () => void):
     await p;
   } catch (e) {
     started();
-    await events.send([EV_PANIC, id, errorInfo(e), 0, name]);
+    await events.send([EV_PANIC, id, errorInfo(e), 0, name, name]);
     return;
   }
   await events.send([EV_DONE, id]);
@@ -55,7 +55,7 @@ async function main(init: PoolInit): Promise<void> {
   const runq = attach(init.runq);
   const events = attach(init.events);
   setPanicHandler((e, info) => {
-    go(() => events.send([EV_PANIC, -1, errorInfo(e), info.id, info.createdAt]));
+    go(() => events.send([EV_PANIC, -1, errorInfo(e), info.id, info.createdAt, info.fn]));
   });
   await events.send([EV_HELLO, T]);
   for (;;) {
