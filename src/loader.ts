@@ -159,6 +159,12 @@ export const workerThreads: WorkerThreads | undefined = (() => {
 export let core: Core = undefined as unknown as Core;
 /** This thread's context index in the core. */
 export let T = -1;
+
+/** T, read through a function: for modules bundled apart from the loader (pool-worker.ts), where
+ *  an imported `let` would be read as a property of the shared chunk's exports. */
+export function threadContext(): number {
+  return T;
+}
 /** Word index (in views().i32) of this thread's context. */
 export let CTX = 0;
 /** This thread's memory; undefined until ensureCore(). */

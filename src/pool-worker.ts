@@ -12,7 +12,7 @@
 
 import { attach, go, numGoroutine, setPanicHandler, sleep } from "./index.js";
 import type { Chan } from "./chan.js";
-import { T, workerThreads } from "./loader.js";
+import { threadContext, workerThreads } from "./loader.js";
 import { macrotask } from "./macrotask.js";
 import { EV_HELLO, EV_DONE, EV_PANIC, EV_BYE } from "./workers.js";
 import type { PoolInit } from "./workers.js";
@@ -57,7 +57,7 @@ async function main(init: PoolInit): Promise<void> {
   setPanicHandler((e, info) => {
     go(() => events.send([EV_PANIC, -1, errorInfo(e), info.id, info.createdAt, info.fn]));
   });
-  await events.send([EV_HELLO, T]);
+  await events.send([EV_HELLO, threadContext()]);
   for (;;) {
     // Take a task only when this worker is free: a task found at once, else one waited for
     // after a macrotask, once the goroutines woken meanwhile have run (a receive parked while
@@ -74,7 +74,7 @@ async function main(init: PoolInit): Promise<void> {
   }
   // The pool is closing: finish what this worker runs, then say goodbye.
   while (numGoroutine() > 0) await sleep(2);
-  await events.send([EV_BYE, T]);
+  await events.send([EV_BYE, threadContext()]);
 }
 
 if (workerThreads !== undefined && !workerThreads.isMainThread) {

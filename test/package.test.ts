@@ -8,7 +8,8 @@
 //    on bytes here, which are deterministic).
 
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -136,5 +137,36 @@ describe("the bundles", () => {
     // A coarse bound (the figures: scripts/measure-package.mjs): a second copy of baton or of
     // the core would pass it.
     expect(js.length).toBeLessThan(128 * 1024);
+  });
+
+  it("the browser build, bundled, runs: goroutines, a channel, select with after(), and a dump naming the function", async () => {
+    const program = `
+      import { chan, go, recv, select, after, goroutines } from "batonjs";
+      const ch = chan();
+      go(async function producer() { for (let i = 1; i <= 3; i++) await ch.send(i); ch.close(); });
+      const fns = goroutines().map((g) => g.fn);
+      let sum = 0;
+      for await (const v of ch) sum += v;
+      const fired = await select([recv(chan()), recv(after(5))]);
+      console.log(JSON.stringify({ sum, fired, fns }));
+    `;
+    const dir = mkdtempSync(join(tmpdir(), "batonjs-browser-"));
+    try {
+      const file = join(dir, "bundle.mjs");
+      await build({
+        stdin: { contents: program, resolveDir: root, loader: "js" },
+        bundle: true,
+        format: "esm",
+        platform: "browser",
+        target: "es2022",
+        outfile: file,
+        logLevel: "silent",
+      });
+      const r = spawnSync(process.execPath, [file], { encoding: "utf8", timeout: 30_000, env: { ...process.env, NODE_OPTIONS: "" } });
+      expect(r.stderr).toBe("");
+      expect(JSON.parse(r.stdout)).toEqual({ sum: 6, fired: 1, fns: ["producer"] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
