@@ -338,8 +338,9 @@ function panicText(v: unknown): string {
  * Sets the handler for panics: errors thrown by goroutines, or rejections of their promises
  * (a goroutine that returns a thenable whose `then` throws panics too). The handler gets the
  * value exactly as thrown, whatever it is (an Error, a string, `undefined`, a Symbol...).
- * With none (`null`, the default), a panic is printed with the goroutine's id and creation site
- * and rethrown as an uncaught exception, so a Node process exits non-zero, as a Go program would.
+ * With none (`null`, the default), a panic is printed as Go prints it — the panic, then the
+ * goroutine's id, function and creation site — and rethrown as an uncaught exception, whose
+ * stack the host prints (once); a Node process then exits non-zero, as a Go program would.
  *
  * A handler that throws stops nothing: goroutines go on starting and finishing. Its error is not
  * swallowed either: it is rethrown, as it is, as an uncaught exception from a microtask of its
@@ -348,7 +349,7 @@ function panicText(v: unknown): string {
  *
  * @example
  * ```ts
- * setPanicHandler((err, g) => log.error(`goroutine ${g.id} (created at ${g.createdAt}) panicked`, err));
+ * setPanicHandler((err, g) => log.error(`goroutine ${g.id} (${g.fn || "anonymous"}, created at ${g.createdAt}) panicked`, err));
  * ```
  */
 export function setPanicHandler(fn: ((error: unknown, info: GoroutineInfo) => void) | null): void {

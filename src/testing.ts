@@ -1,4 +1,4 @@
-// baton/testing: helpers for test suites. A leak check in the manner of Uber's goleak: a test
+// batonjs/testing: helpers for test suites. A leak check in the manner of Uber's goleak: a test
 // that leaves goroutines behind fails, naming each one with its state and creation site.
 
 import { live } from "./go.js";
