@@ -231,6 +231,7 @@ export function sharedWaitsWakeable(): boolean {
  * cloneable: it holds the shared memory) and attached there with {@link attach}.
  */
 export interface ChanHandle<T> {
+  /** Marks the object as a channel handle. */
   readonly kind: "batonjs.chan";
   /** The shared memory the channel lives in. */
   readonly memory: WebAssembly.Memory;
@@ -856,6 +857,8 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     return { kind: "batonjs.chan", memory: memory!, addr: this.#id, gen: core.shGen(this.#id) };
   }
 
+  /** `for v := range ch`: ends once the channel is closed and drained. Leaving the loop early
+   *  neither closes the channel nor loses a value. */
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return new ChanIterator<T>(this);
   }

@@ -86,7 +86,7 @@ function rows(): Row[] {
     }
     out.push({
       unknown,
-      info: { id: g.id, state, waitingSinceMs: Math.max(0, Math.round(now - since)), createdAt: g.createdAt() },
+      info: { id: g.id, state, waitingSinceMs: Math.max(0, Math.round(now - since)), createdAt: g.createdAt(), fn: g.fnName() },
     });
   }
   return out;
@@ -94,7 +94,8 @@ function rows(): Row[] {
 
 /**
  * Go's goroutine dump (`runtime.Stack` with all goroutines), as data: one entry per live
- * goroutine of this thread, with its state, how long it has been in it, and where it was created.
+ * goroutine of this thread, with its state, how long it has been in it, where it was created and
+ * the name of its function.
  *
  * A state is only ever what baton knows: Go's wait reason ("chan receive", "select",
  * "sync.Mutex.Lock", ...) for a wait the goroutine parked during its synchronous start (before
@@ -104,7 +105,7 @@ function rows(): Row[] {
  *
  * @example
  * ```ts
- * for (const g of goroutines()) console.log(`goroutine ${g.id} [${g.state}] created at ${g.createdAt}`);
+ * for (const g of goroutines()) console.log(`goroutine ${g.id} [${g.state}] ${g.fn || "(anonymous)"}, created at ${g.createdAt}`);
  * ```
  */
 export function goroutines(): GoroutineInfo[] {
@@ -138,8 +139,8 @@ function idRanges(ids: number[]): string {
 }
 
 /**
- * The dump as Go prints it: a paragraph per goroutine (`goroutine N [state, M minutes]:` and its
- * creation site). Waits that no goroutine is known to own come first: when no goroutine is
+ * The dump as Go prints it: a paragraph per goroutine (`goroutine N [state, M minutes]:`, its
+ * function's name as `name(...)` unless it is anonymous, and its creation site). Waits that no goroutine is known to own come first: when no goroutine is
  * "waiting" they are the program's own, each printed as goroutine 0; otherwise they are listed
  * together, as waits of the program or of the goroutines shown as [waiting], which are named.
  */
@@ -163,8 +164,9 @@ export function formatDump(): string {
     );
   }
   for (const { info } of all) {
+    const fn = info.fn === "" ? "" : `\n${info.fn}(...)`;
     const site = info.createdAt === "" ? "" : `\ncreated at ${info.createdAt}`;
-    parts.push(`goroutine ${info.id} [${info.state}${minutes(info.waitingSinceMs)}]:${site}`);
+    parts.push(`goroutine ${info.id} [${info.state}${minutes(info.waitingSinceMs)}]:${fn}${site}`);
   }
   return parts.join("\n\n");
 }

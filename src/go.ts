@@ -45,6 +45,9 @@ export interface GoroutineInfo {
   waitingSinceMs: number;
   /** The stack line that called `go` (file, line and column), or "" where it was not recorded. */
   createdAt: string;
+  /** The name of the goroutine's function (the one given to `go`, `WaitGroup.go` or
+   *  `Group.go`), "" for an anonymous one. */
+  fn: string;
 }
 
 
@@ -294,7 +297,7 @@ function exit(g: G): boolean {
 }
 
 function panic(error: unknown, g: G): void {
-  reportPanic(error, { id: g.id, state: "running", waitingSinceMs: 0, createdAt: g.createdAt() });
+  reportPanic(error, { id: g.id, state: "running", waitingSinceMs: 0, createdAt: g.createdAt(), fn: g.fnName() });
 }
 
 /** @internal Hands a panic to the panic handler or, with none, prints it and rethrows it as an
@@ -312,8 +315,11 @@ export function reportPanic(error: unknown, info: GoroutineInfo): void {
     return;
   }
   try {
+    // Go's layout: the panic, then the goroutine (its id, function and creation site). Not the
+    // stack: the error rethrown below carries it, and the host prints it, once.
+    const fn = info.fn === "" ? "" : `\n${info.fn}(...)`;
     const site = info.createdAt === "" ? "" : `\ncreated at ${info.createdAt}`;
-    console.error(`panic: ${panicText(error)}\n\ngoroutine ${info.id} [running]:${site}\n`);
+    console.error(`panic: ${panicText(error)}\n\ngoroutine ${info.id} [running]:${fn}${site}\n`);
   } catch {
     // console.error replaced by one that throws: the rethrow below still reports the panic.
   }
@@ -328,23 +334,14 @@ function throwLater(e: unknown): void {
   });
 }
 
-/** A panic value as text, whatever it is: an Error's stack (or name and message), else String(v);
- *  a value that refuses to become a string (a throwing toString or stack getter, a revoked proxy)
+/** A panic value as one headline, whatever it is: an Error's name and message, else String(v);
+ *  a value that refuses to become a string (a throwing toString or name getter, a revoked proxy)
  *  falls back to its tag, then its type. Never throws. */
 function panicText(v: unknown): string {
   try {
-    if (v instanceof Error) {
-      const stack = v.stack;
-      if (typeof stack === "string" && stack !== "") return stack;
-      return `${String(v.name)}: ${String(v.message)}`;
-    }
+    if (v instanceof Error) return `${String(v.name)}: ${String(v.message)}`;
     return String(v); // not `${v}`: that throws for a Symbol
   } catch {
-    try {
-      if (v instanceof Error) return `${String(v.name)}: ${String(v.message)}`;
-    } catch {
-      // fall through
-    }
     try {
       return Object.prototype.toString.call(v);
     } catch {
@@ -357,8 +354,9 @@ function panicText(v: unknown): string {
  * Sets the handler for panics: errors thrown by goroutines, or rejections of their promises
  * (a goroutine that returns a thenable whose `then` throws panics too). The handler gets the
  * value exactly as thrown, whatever it is (an Error, a string, `undefined`, a Symbol...).
- * With none (`null`, the default), a panic is printed with the goroutine's id and creation site
- * and rethrown as an uncaught exception, so a Node process exits non-zero, as a Go program would.
+ * With none (`null`, the default), a panic is printed as Go prints it — the panic, then the
+ * goroutine's id, function and creation site — and rethrown as an uncaught exception, whose
+ * stack the host prints (once); a Node process then exits non-zero, as a Go program would.
  *
  * A handler that throws stops nothing: goroutines go on starting and finishing. Its error is not
  * swallowed either: it is rethrown, as it is, as an uncaught exception from a microtask of its
@@ -367,7 +365,7 @@ function panicText(v: unknown): string {
  *
  * @example
  * ```ts
- * setPanicHandler((err, g) => log.error(`goroutine ${g.id} (created at ${g.createdAt}) panicked`, err));
+ * setPanicHandler((err, g) => log.error(`goroutine ${g.id} (${g.fn || "anonymous"}, created at ${g.createdAt}) panicked`, err));
  * ```
  */
 export function setPanicHandler(fn: ((error: unknown, info: GoroutineInfo) => void) | null): void {

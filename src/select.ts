@@ -24,12 +24,17 @@ export class SelectCase {
   /** @internal The channel last checked to be a baton channel (or null), and its core handle:
    *  a case reused with the same channel is not checked again. */
   checkedCh: unknown = null;
+  /** @internal checkedCh's core handle. */
   checkedId = 0;
   /** @internal Whether checkedCh is a shared channel. */
   checkedShared = false;
+  /** @internal Cases are made by recv() and send(), or by RecvCase's and SendCase's constructors. */
   constructor(
+    /** The case's channel; `null` never proceeds. */
     public ch: unknown,
+    /** The value received, or to send. */
     public value: unknown,
+    /** For a receive case, false only if it found the channel closed and drained. */
     public ok: boolean,
     /** @internal 1 for a send case, 0 for a receive case. */
     readonly isSend: number,
