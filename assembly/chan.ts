@@ -26,7 +26,7 @@ import {
   C_MAGIC, C_FLAGS, C_CAP, C_COUNT, C_HEAD, C_TAIL, C_RECVQ_HEAD, C_SENDQ_HEAD,
   C_LOCK, C_OWNER, C_GEN, C_BUF, C_SELF, C_LIST_NEXT, C_LIST_PREV, C_HOLDERS, C_PINS,
   MAGIC_CHAN, CHAN_CLASS, SHARED_CHAN_CLASS, F_CLOSED, F_SHARED, MAX_CAP, MAX_THREADS,
-  W_NEXT, W_SEL, W_SLOT, W_KIND, W_THREAD, W_QUEUED, W_VALUE, W_SEL_NEXT, WAITER_CLASS,
+  W_NEXT, W_SEL, W_SLOT, W_KIND, W_THREAD, W_QUEUED, W_VALUE, W_SEL_NEXT,
   S_FIRST, S_DONE, S_FIRED, S_SHARED, S_NEXT, SELECT_CLASS,
   T_FIRED, T_LAST_POS, T_NCHANS, T_CLEANUP, T_POSTS, W_RESULT, W_INBOX_NEXT, T_STAGE_IN, T_STAGE_OUT, T_STATE, TS_ALIVE,
   HDR, H_GEN, H_LIST_LOCK, H_LIST_HEAD, VALUE_SIZE, OWNER_SHARED,
@@ -379,7 +379,7 @@ export function chanSend(t: u32, c: u32, slot: u32, block: i32): i32 {
   if (t >= MAX_THREADS || !validChan(c)) return result(R_BAD, 0);
   const r = trySend(t, c);
   if ((r & 15) != R_WOULD_BLOCK || block == 0) return r;
-  const w = newWaiter(t, c, slot, 1, 0);
+  const w = newWaiter(t, c, slot, 1, 0, false);
   if (w == 0) return result(R_NOMEM, 0);
   enqueue(c, C_SENDQ_HEAD, w);
   return result(R_BLOCKED, 0);
@@ -391,10 +391,58 @@ export function chanRecv(t: u32, c: u32, slot: u32, block: i32): i32 {
   if (t >= MAX_THREADS || !validChan(c)) return result(R_BAD, 0);
   const r = tryRecv(t, c);
   if ((r & 15) != R_WOULD_BLOCK || block == 0) return r;
-  const w = newWaiter(t, c, slot, 0, 0);
+  const w = newWaiter(t, c, slot, 0, 0, false);
   if (w == 0) return result(R_NOMEM, 0);
   enqueue(c, C_RECVQ_HEAD, w);
   return result(R_BLOCKED, 0);
+}
+
+// ── batches on local channels (sendMany, recvMany, tryRecvMany) ──────────────────────────────
+// The ring part of a batch in one call: the facade moves the values between its JS array and
+// the channel's `buf` at the positions given. Where a batch would have to take a parked peer (a
+// receiver waiting on an empty channel, a sender waiting on a full one), these answer
+// R_WOULD_BLOCK and the facade takes that one value with chanSend/chanRecv, as Go's loop would.
+
+/** Reserves up to n buffer positions of live local channel c for values sent now: R_BUFFERED
+ *  with the count reserved (≥ 1), their first ring position in T_LAST_POS (the rest follow it,
+ *  wrapping at the capacity); R_CLOSED; or R_WOULD_BLOCK (the buffer is full, or receivers wait:
+ *  the buffer is empty then, and each value goes to one of them). */
+export function chanSendN(t: u32, c: u32, n: i32): i32 {
+  if (t >= MAX_THREADS || !validChan(c) || isShared(c) || n <= 0) return result(R_BAD, 0);
+  if ((load<u32>(c, C_FLAGS) & F_CLOSED) != 0) return result(R_CLOSED, 0);
+  if (load<u32>(c, C_RECVQ_HEAD) != 0) return result(R_WOULD_BLOCK, 0);
+  const cap = load<u32>(c, C_CAP);
+  const count = load<u32>(c, C_COUNT);
+  let k = cap - count;
+  if (k == 0) return result(R_WOULD_BLOCK, 0);
+  if (k > <u32>n) k = <u32>n;
+  const pos = load<u32>(c, C_TAIL);
+  let next = pos + k;
+  if (next >= cap) next -= cap;
+  store<u32>(c, next, C_TAIL);
+  store<u32>(c, count + k, C_COUNT);
+  store<u32>(ctx(t), pos, T_LAST_POS);
+  return result(R_BUFFERED, k);
+}
+
+/** Takes up to n buffered values of live local channel c: R_BUFFERED with the count taken
+ *  (≥ 1), the first one's ring position in T_LAST_POS (the rest follow it, wrapping); or
+ *  R_WOULD_BLOCK (nothing buffered, or senders wait: the buffer is full then, and each value
+ *  received lets one of them in). Closed and drained is for chanRecv to say. */
+export function chanRecvN(t: u32, c: u32, n: i32): i32 {
+  if (t >= MAX_THREADS || !validChan(c) || isShared(c) || n <= 0) return result(R_BAD, 0);
+  if (load<u32>(c, C_SENDQ_HEAD) != 0) return result(R_WOULD_BLOCK, 0);
+  const count = load<u32>(c, C_COUNT);
+  if (count == 0) return result(R_WOULD_BLOCK, 0);
+  const k = count < <u32>n ? count : <u32>n;
+  const cap = load<u32>(c, C_CAP);
+  const pos = load<u32>(c, C_HEAD);
+  let next = pos + k;
+  if (next >= cap) next -= cap;
+  store<u32>(c, next, C_HEAD);
+  store<u32>(c, count - k, C_COUNT);
+  store<u32>(ctx(t), pos, T_LAST_POS);
+  return result(R_BUFFERED, k);
 }
 
 /** `close(ch)`, local or shared. Returns 0, R_CLOSED if it was already closed (a panic), or
@@ -669,7 +717,7 @@ export function shSend(t: u32, c: u32, slot: u32, block: i32): i32 {
   if (!tryLockChan(t, c, block == 0)) return result(R_BUSY, 0);
   let r = trySendShared(t, c, v);
   if ((r & 15) == R_WOULD_BLOCK && block != 0) {
-    const w = newWaiter(t, c, slot, 1, 0);
+    const w = newWaiter(t, c, slot, 1, 0, true);
     if (w == 0) {
       r = result(R_NOMEM, 0);
     } else {
@@ -690,7 +738,7 @@ export function shRecv(t: u32, c: u32, slot: u32, block: i32): i32 {
   if (!tryLockChan(t, c, block == 0)) return result(R_BUSY, 0);
   let r = tryRecvShared(t, c);
   if ((r & 15) == R_WOULD_BLOCK && block != 0) {
-    const w = newWaiter(t, c, slot, 0, 0);
+    const w = newWaiter(t, c, slot, 0, 0, true);
     if (w == 0) {
       r = result(R_NOMEM, 0);
     } else {

@@ -6,7 +6,7 @@
 
 export { threadNew, bytesInUse, heapTop, heapCheck } from "./alloc";
 export {
-  chanNew, chanFree, chanDropNext, chanCancel, chanSend, chanRecv, chanClose, chanCloseNext, chanLen,
+  chanNew, chanFree, chanDropNext, chanCancel, chanSend, chanRecv, chanSendN, chanRecvN, chanClose, chanCloseNext, chanLen,
   chanWaiters, liveChannels, shNew, shGen, shHold, shRelease, shPin, shHoldPinned, shHeldByOthers, shSend, shRecv,
 } from "./chan";
 export { seed, selReserve, selPoll, selCancel, selDeferred } from "./select";

@@ -26,8 +26,8 @@
 //   +0  TID          index of this context
 //   +4  RNG          xorshift32 state for select's poll order (never 0)
 //   +8  (unused)
-//   +12 RUNQ_HEAD    first G record of the run queue (0 = empty)
-//   +16 RUNQ_TAIL    last G record of the run queue
+//   +12 RUNQ_HEAD    the run queue's next token to start (runq.ts)
+//   +16 RUNQ_TAIL    the run queue's next token to hand out
 //   +20 BYTES        heap bytes this thread owns in blocks (alloc.ts)
 //   +24 FIRED        case index of the parked select that this thread's last operation woke
 //   +28 LAST_POS     ring position of the last buffered receive that also took a sender
@@ -274,7 +274,7 @@
 // @ts-ignore: decorator
 @inline export const MAX_CAP: u32 = (1 << 28) - 1;
 
-// ── WAITER record: 64 bytes (class 2) — one blocked send or receive on one channel ─────────────
+// ── WAITER record: 48 bytes, 64 on a shared channel — one blocked send or receive on one channel ─
 //   +0  MAGIC        MAGIC_WAITER while live
 //   +4  NEXT         next waiter in the channel's queue
 //   +8  PREV         previous waiter in the channel's queue
@@ -287,11 +287,9 @@
 //   +36 QUEUED       1 while it is in its channel's queue (shared: read and written under LOCK)
 //   +40 INBOX_NEXT   next completed wait in its thread's INBOX
 //   +44 RESULT       set when completed by another thread: R_HANDOFF (done) or R_CLOSED
-//   +48 VALUE        shared channels: a value slot (the sender's value, or the one received)
+//   +48 VALUE        shared channels only: a value slot (the sender's value, or the one received)
 // @ts-ignore: decorator
 @inline export const MAGIC_WAITER: u32 = 0x54494157; // 'WAIT'
-// @ts-ignore: decorator
-@inline export const WAITER_CLASS: u32 = 2;
 // @ts-ignore: decorator
 @inline export const W_THREAD: u32 = 32;
 // @ts-ignore: decorator
@@ -347,21 +345,6 @@
 @inline export const S_FIRST: u32 = 4;
 // @ts-ignore: decorator
 @inline export const S_SLOT: u32 = 8;
-
-// ── G record: 16 bytes (class 0) — a goroutine on the run queue, not yet started ──────────────
-//   +0  MAGIC        MAGIC_G while queued
-//   +4  SLOT         the facade's token for its function, arguments and creation site
-//   +8  NEXT         next G in the run queue
-// @ts-ignore: decorator
-@inline export const MAGIC_G: u32 = 0x52544f47; // 'GOTR'
-// @ts-ignore: decorator
-@inline export const G_CLASS: u32 = 0;
-// @ts-ignore: decorator
-@inline export const G_MAGIC: u32 = 0;
-// @ts-ignore: decorator
-@inline export const G_SLOT: u32 = 4;
-// @ts-ignore: decorator
-@inline export const G_NEXT: u32 = 8;
 
 // ── WAITQ record: 16 bytes (class 0) — a wait queue of a sync primitive (waitq.ts) ─────────────
 //   +0  MAGIC        MAGIC_WAITQ while live

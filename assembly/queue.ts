@@ -10,16 +10,20 @@
 // Invariants: W_QUEUED is 1 exactly while the waiter is reachable from its queue's head.
 
 import {
-  MAGIC_WAITER, WAITER_CLASS, W_MAGIC, W_NEXT, W_PREV, W_CHAN, W_SEL, W_SLOT, W_KIND, W_SEL_NEXT,
+  MAGIC_WAITER, W_VALUE, VALUE_SIZE, W_MAGIC, W_NEXT, W_PREV, W_CHAN, W_SEL, W_SLOT, W_KIND, W_SEL_NEXT,
   W_THREAD, W_QUEUED, W_INBOX_NEXT, W_RESULT, MAX_THREADS, T_STAGE_IN, T_STAGE_OUT, T_SCRATCH,
   T_SCRATCH_CAP, SC_STRIDE, SC_VALUE, E_BAD, T_WCACHE, T_WCOUNT, WCACHE_MAX, ctx, V_TAG, V_LEN, V_PAYLOAD, V_STR, V_OBJ, OWNER_SHARED,
 } from "./layout";
 import { allocRecord, freeRecord } from "./records";
 import { bytesInUse, blockSize } from "./alloc";
 
-/** Bytes of a waiter record. */
+/** Bytes of a waiter on a local channel or a wait queue: it never holds a value (a 64-byte block
+ *  with the allocator's header; a parked goroutine's whole share of the core). */
 // @ts-ignore: decorator
-@inline export const WAITER_SIZE: u32 = 16 << WAITER_CLASS;
+@inline export const LOCAL_WAITER_SIZE: u32 = W_VALUE;
+/** Bytes of a waiter on a shared channel: its value slot follows. */
+// @ts-ignore: decorator
+@inline export const SHARED_WAITER_SIZE: u32 = W_VALUE + VALUE_SIZE;
 
 /** Appends waiter w to the queue whose head word is at c + q and tail word at c + q + 4. */
 // @ts-ignore: decorator
@@ -45,17 +49,22 @@ import { bytesInUse, blockSize } from "./alloc";
   store<u32>(w, 0, W_QUEUED);
 }
 
-/** A waiter of thread t for slot `slot` on channel (or wait queue) c; 0 when memory is
- *  exhausted. kind: bit 0 = send, bits 1.. = case index (or a wait queue's argument). */
+/** A waiter of thread t for slot `slot` on channel (or wait queue) c, with a value slot if c is
+ *  a shared channel (`shared`); 0 when memory is exhausted. kind: bit 0 = send, bits 1.. = case
+ *  index (or a wait queue's argument). Local waiters come from t's spare ones (WCACHE) first. */
 // @ts-ignore: decorator
-@inline export function newWaiter(t: u32, c: u32, slot: u32, kind: u32, sel: u32): u32 {
+@inline export function newWaiter(t: u32, c: u32, slot: u32, kind: u32, sel: u32, shared: bool): u32 {
   const x = ctx(t);
-  let w = load<u32>(x, T_WCACHE);
-  if (w != 0) {
-    store<u32>(x, load<u32>(w, W_NEXT), T_WCACHE);
-    store<u32>(x, load<u32>(x, T_WCOUNT) - 1, T_WCOUNT);
-  } else {
-    w = allocRecord(t, WAITER_SIZE, t);
+  let w: u32 = 0;
+  if (!shared) {
+    w = load<u32>(x, T_WCACHE);
+    if (w != 0) {
+      store<u32>(x, load<u32>(w, W_NEXT), T_WCACHE);
+      store<u32>(x, load<u32>(x, T_WCOUNT) - 1, T_WCOUNT);
+    }
+  }
+  if (w == 0) {
+    w = allocRecord(t, shared ? SHARED_WAITER_SIZE : LOCAL_WAITER_SIZE, t);
     if (w == 0) return 0;
   }
   store<u32>(w, MAGIC_WAITER, W_MAGIC);
@@ -71,19 +80,19 @@ import { bytesInUse, blockSize } from "./alloc";
   return w;
 }
 
-/** Frees waiter w of thread t's: to t's spare waiters (WCACHE) while it has room, else to the
- *  allocator. Its magic is cleared either way. */
+/** Frees waiter w of thread t's: a local one to t's spare waiters (WCACHE) while it has room,
+ *  else to the allocator. Its magic is cleared either way. */
 // @ts-ignore: decorator
 @inline export function freeWaiter(t: u32, w: u32): void {
   store<u32>(w, 0, W_MAGIC);
   const x = ctx(t);
   const n = load<u32>(x, T_WCOUNT);
-  if (n < WCACHE_MAX && load<u32>(w, W_THREAD) == t) {
+  if (n < WCACHE_MAX && load<u32>(w, W_THREAD) == t && blockSize(w) == LOCAL_WAITER_SIZE) {
     store<u32>(w, load<u32>(x, T_WCACHE), W_NEXT);
     store<u32>(x, w, T_WCACHE);
     store<u32>(x, n + 1, T_WCOUNT);
   } else {
-    freeRecord(t, w, WAITER_SIZE);
+    freeRecord(t, w, blockSize(w));
   }
 }
 

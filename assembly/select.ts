@@ -147,7 +147,7 @@ export function selPoll(t: u32, n: u32, slot: u32, block: i32, nshared: u32): i3
     const c = load<u32>(p);
     if (c == 0) continue;
     const isSend = load<u32>(p, SC_KIND);
-    const w = newWaiter(t, c, slot, isSend | (i << 1), s);
+    const w = newWaiter(t, c, slot, isSend | (i << 1), s, isShared(c));
     if (w == 0) {
       unpark(t, s);
       unlockAll(locks, nlocks);

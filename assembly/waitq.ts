@@ -51,7 +51,7 @@ export function wqFree(t: u32, q: u32): i32 {
  *  Returns 0, -1 for a bad queue or argument, -2 when memory is exhausted. */
 export function wqPark(t: u32, q: u32, token: u32, arg: i32): i32 {
   if (t >= MAX_THREADS || !validQueue(q) || arg < 0) return -1;
-  const w = newWaiter(t, q, token, <u32>arg << 1, 0);
+  const w = newWaiter(t, q, token, <u32>arg << 1, 0, false);
   if (w == 0) return -2;
   enqueue(q, Q_HEAD, w);
   store<u32>(q, load<u32>(q, Q_COUNT) + 1, Q_COUNT);

@@ -3,16 +3,20 @@
 //   npm run bench                          all scenarios, full budget (~4 min on 2 cores)
 //   npm run bench -- pingpong select4      only these scenarios (exact names, else prefixes)
 //   npm run bench -- --quick               short budget: a smoke run of a few seconds each
-//   npm run bench -- --lib baseline        no baton: every scenario's baseline or peers (e.g. while baton is not built)
-//   npm run bench -- --lib ringbuf         only these libraries (comma-separated: --lib baton,postmessage)
+//   npm run bench -- --lib baseline        no baton: every scenario's baseline, or its peers where it has none
+//   npm run bench -- --lib ringbuf         only these libraries (comma-separated: --lib baton,jscsp,effect)
 //   npm run bench -- --out FILE            write the JSON elsewhere (default bench/results.json)
 //   npm run bench -- --rounds N            rounds per pair (default 2, --quick 1)
 //
 // A scenario's baseline is bench/baselines/promise-chan.mjs unless it names its own
 // (`export const baseline = "async-mutex"`: bench/baselines/async-mutex.mjs); see lib/libs.mjs.
-// A scenario may instead name several peers (`export const peers = ["postmessage", "ringbuf"]`,
-// the cross-thread ones): it then runs for baton and every peer, and baton's ratio is reported
-// against each (one table row per peer; `targets` maps a peer to its target).
+// A scenario may name peers (`export const peers = [...]`): it then runs for baton and every
+// peer. With "baseline" among them (the channel scenarios: the promise channel beside js-csp,
+// @thi.ng/csp and Effect, each peer in its own idiom under bench/peers/<peer>/), the target and
+// "the" ratio stay against the baseline, and each peer's figure is shown beside it (one table
+// row per scenario, a column per peer); a peer that cannot express a scenario says why, and is
+// reported "not expressible" with that reason. Without "baseline" (the cross-thread ones), baton's
+// ratio is reported against each peer (one table row per peer; `targets` maps a peer to its target).
 //
 // Each (scenario, library) pair runs in its own child process (bench/lib/child.mjs) under
 // tinybench, so call sites never mix two libraries' objects and a hang or a crash in one
@@ -31,7 +35,7 @@ import os from "node:os";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { SCENARIOS, loadScenario } from "./lib/scenarios.mjs";
-import { LIBS, baselineOf, peersOf, libsOf, peerModule, peerLabel, PEER_INFO } from "./lib/libs.mjs";
+import { LIBS, baselineOf, hasBaseline, peersOf, libsOf, peerModule, peerLabel, PEER_INFO } from "./lib/libs.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..");
@@ -42,7 +46,7 @@ function usage(msg) {
   if (msg) console.error(`bench: ${msg}`);
   console.error(`usage: npm run bench -- [--quick] [--lib baton|baseline|PEER[,...]] [--rounds N] [--out FILE] [scenario...]
 scenarios: ${SCENARIOS.join(", ")}
-peers: baseline (every scenario's baseline or peers), ${Object.keys(PEER_INFO).join(", ")}`);
+peers: baseline (every scenario's baseline, or its peers where it has none), ${Object.keys(PEER_INFO).join(", ")}`);
   process.exit(2);
 }
 const args = process.argv.slice(2);
@@ -72,13 +76,14 @@ const selected = wanted.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => wante
 for (const w of wanted) if (!SCENARIOS.some((s) => s === w || s.startsWith(w))) usage(`no scenario matches ${JSON.stringify(w)}`);
 const loaded = new Map();
 for (const name of selected) loaded.set(name, await loadScenario(name));
-// --lib: "baton", "baseline" (every non-baton library: a scenario's baseline or all its peers),
+// --lib: "baton", "baseline" (a scenario's baseline; for one without a baseline, all its peers),
 // or a peer's name. A scenario runs for the libraries it has among those; none: it is skipped.
 if (libFilter) {
   const known = new Set([...LIBS, ...[...loaded.values()].flatMap(libsOf)]);
   for (const l of libFilter) if (!known.has(l)) usage(`unknown library ${JSON.stringify(l)} for ${wanted.length ? "these scenarios" : "any scenario"} (known: ${[...known].join(", ")})`);
 }
-const libsFor = (sc) => libsOf(sc).filter((l) => !libFilter || libFilter.includes(l) || (l !== "baton" && libFilter.includes("baseline")));
+const libsFor = (sc) =>
+  libsOf(sc).filter((l) => !libFilter || libFilter.includes(l) || (l !== "baton" && !hasBaseline(sc) && libFilter.includes("baseline")));
 
 // ---- machine and versions -----------------------------------------------------------------
 function readJson(p) {
@@ -157,7 +162,7 @@ function runChild(scenario, lib) {
       } else if (res.status === "ok" && code !== 0) {
         res = { status: "error", kind: "crash", error: { message: `exited with code ${code} after its result` } };
       }
-      if (res.status !== "ok" || stderr.trim()) res.stderr = tail(stderr);
+      if (res.status === "error" || stderr.trim()) res.stderr = tail(stderr);
       res.exit = { code, signal };
       resolve(res);
     });
@@ -215,9 +220,52 @@ function fmtRate(perSecond) {
 function cell(r, unit, throughput) {
   if (!r) return "—";
   if (r.status === "ok") return fmtValue(r.value, unit) + (throughput ? ` (${fmtRate(1e9 / r.value)})` : "");
+  if (r.status === "not-expressible") return "n/e";
   return r.kind === "hang" || r.kind === "deadlock" ? r.kind.toUpperCase() : "ERROR";
 }
-function printTable(rows) {
+function printColumns(head, body, rightAligned) {
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells) => cells.map((c, i) => (rightAligned(i) ? c.padStart(w[i]) : c.padEnd(w[i]))).join("  ").trimEnd();
+  console.log("\n" + line(head));
+  console.log(w.map((n) => "-".repeat(n)).join("  "));
+  for (const b of body) console.log(line(b));
+}
+function printTables(rows) {
+  const withBaseline = rows.filter((r) => r.baselineName);
+  if (withBaseline.length) printBaselineTable(withBaseline);
+  const acrossPeers = rows.filter((r) => !r.baselineName);
+  if (acrossPeers.length) printPeerTable(acrossPeers);
+}
+// One row per scenario: baton against its baseline (ratio, target), then each other peer's figure.
+function printBaselineTable(rows) {
+  const others = [...new Set(rows.flatMap((r) => r.peers.filter((p) => p.name !== "baseline").map((p) => p.name)))];
+  const head = ["scenario", "per", "baton", "baseline", "ratio", "target", "met", "baseline is", ...others.map((o) => PEER_INFO[o]?.label ?? o)];
+  const notes = [];
+  const body = rows.map((r) => {
+    const base = r.peers.find((p) => p.name === "baseline");
+    const peerCell = (name) => {
+      const p = r.peers.find((q) => q.name === name);
+      if (!p) return "";
+      if (p.result && p.result.status !== "ok") notes.push(`${p.label}, ${r.name}: ${p.result.status === "not-expressible" ? `not expressible: ${p.result.reason}` : `${cell(p.result)} (${p.result.kind}): ${p.result.error?.message}`}`);
+      return cell(p.result, r.unit, r.throughput);
+    };
+    return [
+      r.name, r.per,
+      cell(r.baton, r.unit, r.throughput),
+      peerCell("baseline"),
+      base.ratio == null ? "—" : `${base.ratio.toFixed(2)}×`,
+      fmtTarget(base.target),
+      base.met == null ? (base.target ? "?" : "") : base.met ? "yes" : "NO",
+      base.label,
+      ...others.map(peerCell),
+    ];
+  });
+  printColumns(head, body, (i) => (i >= 2 && i <= 4) || i >= 8);
+  console.log("\nbaton, baseline and peers: median per operation (ns, or bytes per parked goroutine); ratio = baton / baseline, lower is better.");
+  if (notes.length) console.log(notes.map((n) => `  ${n}`).join("\n"));
+}
+// One row per (scenario, peer): baton against each peer.
+function printPeerTable(rows) {
   const head = ["scenario", "per", "baton", "peer", "ratio", "target", "met", "peer is"];
   const body = rows.flatMap((r) =>
     r.peers.map((p) => [
@@ -230,11 +278,7 @@ function printTable(rows) {
       p.label,
     ]),
   );
-  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells) => cells.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(w[i]) : c.padEnd(w[i]))).join("  ").trimEnd();
-  console.log("\n" + line(head));
-  console.log(w.map((n) => "-".repeat(n)).join("  "));
-  for (const b of body) console.log(line(b));
+  printColumns(head, body, (i) => i >= 2 && i <= 4);
   console.log("\nbaton and peer: median per operation (ns, or bytes per parked goroutine); ratio = baton / peer, lower is better.");
   if (rows.some((r) => r.throughput))
     console.log("* throughput scenario: figures are time per value (values/s in brackets) and the ratio compares time per value,\n  so lower is better here too: a ratio of 0.25× is 4× the peer's values/s.");
@@ -260,7 +304,7 @@ for (const name of selected) {
     console.log(`  ${name.padEnd(24)} skipped: none of --lib ${libFilter.join(",")} (it runs ${libsOf(sc).join(", ")})`);
     continue;
   }
-  const baselineName = sc.peers ? null : baselineOf(sc);
+  const baselineName = hasBaseline(sc) ? baselineOf(sc) : null;
   const row = {
     name, unit: sc.unit, per: sc.per, throughput: !!sc.throughput, batch: sc.batch ?? null, count: sc.count ?? null, capacity: sc.capacity ?? null,
     target: sc.target ?? null, targets: sc.targets ?? null, libs,
@@ -277,6 +321,8 @@ for (const name of selected) {
         const extra = sc.kind === "memory" ? ` (heap ${Math.round(r.heapBytes)} + core ${Math.round(r.coreBytes)}; after close ${Math.round(r.leftAfterCloseBytes)})` : ` (±${r.rme.toFixed(1)}%, ${r.samples} samples)`;
         const rate = sc.throughput ? `/value, ${fmtRate(1e9 / r.value)}` : "";
         console.log(`${fmtValue(r.value, sc.unit)}${rate}${extra}${r.goroutinesLeft ? `  WARNING: ${r.goroutinesLeft} goroutines left running` : ""}`);
+      } else if (r.status === "not-expressible") {
+        console.log(`not expressible: ${r.reason}`);
       } else {
         console.log(`ERROR (${r.kind}): ${r.error?.message}`);
         if (r.stderr) console.log(r.stderr.replace(/^/gm, "      | "));
@@ -286,21 +332,22 @@ for (const name of selected) {
   for (const lib of libs) row[lib] = combine(runs[lib]);
   const b = row.baton?.status === "ok" ? row.baton.value : null;
   // One entry per peer, whether or not it ran (a peer left out by --lib shows as "—").
+  // The scenario's `target` is on baton / baseline; `targets` maps any other peer to its own.
   row.peers = peersOf(sc).map((peer) => {
     const result = row[peer] ?? null;
     const v = result?.status === "ok" ? result.value : null;
     const ratio = b != null && v ? b / v : null;
-    const target = sc.targets?.[peer] ?? sc.target ?? null;
+    const target = (peer === "baseline" ? sc.target : sc.targets?.[peer]) ?? null;
     return { name: peer, label: peerLabel(sc, peer), module: peerModule(sc, peer), result, ratio, target, met: judge(target, b, ratio) };
   });
   // The scenario is met when every peer's target is; unknown while any is.
   const judged = row.peers.filter((p) => p.target);
   row.met = judged.length === 0 ? judge(row.target, b, null) : judged.some((p) => p.met === false) ? false : judged.every((p) => p.met === true) ? true : null;
-  if (!sc.peers) row.ratio = row.peers[0].ratio;
+  if (baselineName) row.ratio = row.peers.find((p) => p.name === "baseline").ratio;
   rows.push(row);
 }
 
-printTable(rows);
+printTables(rows);
 const elapsed = (Date.now() - started) / 1000;
 console.log(`total ${elapsed.toFixed(1)} s`);
 
@@ -312,10 +359,13 @@ versions.peers = Object.fromEntries(
     return [p, pkg ? { package: pkg, version: readJson(path.join(root, "node_modules", pkg, "package.json"))?.version ?? null } : { builtin: `node ${process.version}` }];
   }),
 );
-// schema 2: scenarios[name].peers (one entry per peer: module, result, ratio, target, met) and
-// .throughput; `baseline`, `ratio` and `baselineModule` stay for the one-baseline scenarios.
+// schema 3: scenarios[name].peers (one entry per peer: label, module, result, ratio, target, met;
+// `notExpressible` with the peer's reason when it cannot express the scenario, its result then
+// `{ status: "not-expressible", reason }`) and .throughput; `baseline`, `ratio` and
+// `baselineModule` stay for the scenarios with a baseline, whose `peers` now also hold the
+// peers run beside it (schema 2 had none there).
 const results = {
-  schema: 2,
+  schema: 3,
   date: new Date().toISOString(),
   quick,
   filter: wanted.length ? wanted : null,
@@ -344,6 +394,7 @@ const results = {
             p.name,
             {
               label: p.label, module: p.module, result: p.result, ratio: p.ratio, target: p.target, met: p.met,
+              ...(p.result?.status === "not-expressible" ? { notExpressible: p.result.reason } : {}),
               ...(r.throughput ? { valuesPerSecond: p.result?.status === "ok" ? 1e9 / p.result.value : null } : {}),
             },
           ]),
@@ -357,7 +408,11 @@ writeFileSync(out + ".tmp", JSON.stringify(results, null, 2) + "\n");
 renameSync(out + ".tmp", out);
 console.log(`wrote ${path.relative(process.cwd(), out) || out}`);
 
-const failed = rows.filter((r) => r.libs.some((l) => r[l]?.status !== "ok"));
+// baton's or its baseline's failure fails the run; a peer's is reported in the table (a peer
+// library's own bug, such as Effect's stack overflow in sieve2000, is not baton's to fix).
+const failed = rows.filter((r) => r.libs.some((l) => (l === "baton" || l === "baseline") && r[l]?.status !== "ok" && r[l]?.status !== "not-expressible"));
+const peerErrors = rows.flatMap((r) => r.libs.filter((l) => l !== "baton" && l !== "baseline" && r[l] !== undefined && r[l].status !== "ok" && r[l].status !== "not-expressible").map((l) => `${r.name} (${l})`));
+if (peerErrors.length) console.log(`\npeer runs that failed (reported, not failing the run): ${peerErrors.join(", ")}`);
 if (failed.length) {
   console.log(`\n${failed.length} scenario(s) failed: ${failed.map((r) => r.name).join(", ")}`);
   process.exitCode = 1;

@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const examples = [
+  ["quickstart.mjs", "the README's quick start: results over a channel, a select with a timeout"],
   ["demo.mjs", "ping-pong, select with default, prime sieve"],
   ["fanout-http.mjs", "concurrent HTTP requests, results and errors over a channel"],
   ["counters.mjs", "three senders into one channel; select over int and string channels"],

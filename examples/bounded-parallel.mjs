@@ -2,7 +2,7 @@
 // Semaphore (Go's x/sync/semaphore pattern: acquire before starting, release when done), then
 // with an errgroup Group and setLimit (x/sync/errgroup: `go` waits while the limit is reached).
 // Each task records how many tasks run alongside it, so the maximum shows the limit holding.
-import { WaitGroup, Semaphore, Group, sleep } from "baton";
+import { WaitGroup, Semaphore, Group, sleep } from "batonjs";
 
 /** Counts tasks in flight and remembers the most seen at once. */
 function tracker() {

@@ -1,10 +1,10 @@
 // Cancellation: a slow request abandoned at its context's deadline, a select with after() as a
-// timeout, and a leaked goroutine caught by baton/testing's leak check (Uber's goleak), then
+// timeout, and a leaked goroutine caught by batonjs/testing's leak check (Uber's goleak), then
 // released so the program exits cleanly.
 import {
   chan, go, recv, select, sleep, after, newTimer, background, withTimeout, DeadlineExceeded,
-} from "baton";
-import { leakCheck, LeakError } from "baton/testing";
+} from "batonjs";
+import { leakCheck, LeakError } from "batonjs/testing";
 
 /** A request that takes 500 ms unless its context ends first; sends its outcome on `out`. */
 async function slowRequest(ctx, out) {

@@ -2,7 +2,7 @@
 // the receiver sees every number exactly once, each sender's numbers in the order sent. Then
 // Go's classic select over an int channel and a string channel, printing which case fired; a
 // channel that is closed is set to null (Go's nil channel), so its case never fires again.
-import { chan, go, recv, select, WaitGroup } from "baton";
+import { chan, go, recv, select, WaitGroup } from "batonjs";
 
 async function countersIntoOneChannel() {
   const senders = ["a", "b", "c"];

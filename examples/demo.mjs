@@ -1,6 +1,6 @@
 // baton's demo: `npm start`. Ping-pong over unbuffered channels, a select with a default case,
 // and Go's concurrent prime sieve — each printing what it does.
-import { chan, go, recv, select, trySelect, numGoroutine } from "baton";
+import { chan, go, recv, select, trySelect, numGoroutine } from "batonjs";
 
 async function pingPong() {
   console.log("── ping-pong: two goroutines hand a ball back and forth over unbuffered channels");

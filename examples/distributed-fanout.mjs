@@ -18,8 +18,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { connect } from "@nats-io/transport-node";
-import { WaitGroup, background, withTimeout } from "baton";
-import { natsChan, removeNatsChan } from "baton/nats";
+import { WaitGroup, background, withTimeout } from "batonjs";
+import { natsChan, removeNatsChan } from "batonjs/nats";
 
 const TIMEOUT_MS = 500;
 const CAPACITY = 16;

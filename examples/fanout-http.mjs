@@ -4,7 +4,7 @@
 // with a 500, one never answers (the request's context times it out), and one URL points at a
 // port where nothing listens. Only loopback addresses are used.
 import { createServer } from "node:http";
-import { chan, go, WaitGroup, background, withTimeout } from "baton";
+import { chan, go, WaitGroup, background, withTimeout } from "batonjs";
 
 const TIMEOUT_MS = 500;
 

@@ -4,10 +4,10 @@
 // stage that sends on its input). Each stage closes its output when its input is drained, so
 // closing the first channel ends the whole pipeline, stage by stage.
 // @ts-check
-import { chan, go } from "baton";
+import { chan, go } from "batonjs";
 
-/** @typedef {import("baton").SendChan<number>} SendNumbers */
-/** @typedef {import("baton").RecvChan<number>} RecvNumbers */
+/** @typedef {import("batonjs").SendChan<number>} SendNumbers */
+/** @typedef {import("batonjs").RecvChan<number>} RecvNumbers */
 
 /**
  * Stage 1: sends 1..count, then closes its output.
@@ -46,9 +46,9 @@ async function print(in_) {
 }
 
 console.log("── pipeline: generate → square → print over unidirectional channels");
-/** @type {import("baton").Chan<number>} */
+/** @type {import("batonjs").Chan<number>} */
 const naturals = chan();
-/** @type {import("baton").Chan<number>} */
+/** @type {import("batonjs").Chan<number>} */
 const squares = chan();
 go(generate, naturals, 6);
 go(square, naturals, squares);

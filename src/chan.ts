@@ -30,6 +30,7 @@ import { registerHostKind } from "./codec.js";
 import { watchInbox, pollInbox } from "./inbox.js";
 import { macrotask } from "./macrotask.js";
 import { settle, resolvedNow } from "./preempt.js";
+import { tracer, traceHandoff, traceTakeFromSender, traceBuffered, traceUnbuffered, tracedNow } from "./trace.js";
 import { liveChildren } from "./thread.js";
 
 /** A case of a parked select, as the wake paths here see it (select.ts defines the classes). */
@@ -230,6 +231,7 @@ export function sharedWaitsWakeable(): boolean {
  * cloneable: it holds the shared memory) and attached there with {@link attach}.
  */
 export interface ChanHandle<T> {
+  /** Marks the object as a channel handle. */
   readonly kind: "batonjs.chan";
   /** The shared memory the channel lives in. */
   readonly memory: WebAssembly.Memory;
@@ -258,6 +260,13 @@ export interface SendChan<in T> {
   send(v: T, options?: WaitOptions): Promise<void>;
   /** Sends only if that needs no waiting; false otherwise. Throws PanicError on a closed channel. */
   trySend(v: T): boolean;
+  /** `for (const v of values) await ch.send(v)` with one promise for the batch: the same order,
+   *  waits and errors (on a closed channel it rejects with `PanicError("send on closed
+   *  channel")`, and the values before the failing one were sent). Other senders' values may
+   *  interleave. The iterable is read one value at a time, as the loop reads it. With
+   *  `{ signal }`, an abort withdraws the value waiting to be sent (the ones before it were
+   *  sent, none after it is) and rejects with `signal.reason`. */
+  sendMany(values: Iterable<T>, options?: WaitOptions): Promise<void>;
   /** `close(ch)`: wakes every waiting receiver and rejects every waiting sender. */
   close(): void;
   /** Values in the buffer. */
@@ -288,6 +297,15 @@ export interface RecvChan<out T> {
   recvOk(options?: WaitOptions): Promise<[T | undefined, boolean]>;
   /** Receives only if that needs no waiting: `[v, ok]`, or `undefined` where it would wait. */
   tryRecv(): [T | undefined, boolean] | undefined;
+  /** Waits until at least one value can be received (or the channel is closed), then takes up to
+   *  `max` values that can be received without waiting, in order. Resolves to `[]` only once the
+   *  channel is closed and drained. `max` not a positive safe integer: rejects with RangeError.
+   *  With `{ signal }`, a wait still pending when the signal aborts is withdrawn (nothing taken)
+   *  and rejects with `signal.reason`. */
+  recvMany(max: number, options?: WaitOptions): Promise<T[]>;
+  /** The values `recvMany(max)` would take now, without waiting: `[]` where nothing can be
+   *  received now (or the channel is closed and drained). Throws RangeError for a bad `max`. */
+  tryRecvMany(max: number): T[];
   /** `for v := range ch`: ends once the channel is closed and drained. */
   [Symbol.asyncIterator](): AsyncIterator<T>;
   /** Values in the buffer. */
@@ -408,10 +426,15 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
    *  it woke. */
   sendDone(r: number, v: unknown): void {
     const code = r & 15;
-    if (code === R_BUFFERED) this.#buf[r >>> 4] = v;
-    else if (code === R_HANDOFF) {
+    if (code === R_BUFFERED) {
+      this.#buf[r >>> 4] = v;
+      if (tracer.on) traceBuffered(this.#id, r >>> 4);
+    } else if (code === R_HANDOFF) {
       if (this.#mode === M_SHARED) wakeReceiver(r >>> 4, takeValue(stageOut()), true, false);
-      else wakeReceiver(r >>> 4, v, true, this.#cap !== 0);
+      else {
+        if (tracer.on) traceHandoff(r >>> 4);
+        wakeReceiver(r >>> 4, v, true, this.#cap !== 0);
+      }
     }
   }
 
@@ -425,6 +448,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
         const pos = r >>> 4;
         const v = buf[pos];
         buf[pos] = undefined;
+        if (tracer.on) traceUnbuffered(this.#id, pos);
         return v;
       }
       case R_HANDOFF:
@@ -433,6 +457,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
           takeFromSender(r >>> 4, false);
           return v;
         }
+        if (tracer.on) traceTakeFromSender(r >>> 4);
         return takeFromSender(r >>> 4, false);
       case R_BUFFERED_SENDER: {
         // The head value goes to the receiver; the parked sender's value takes its place, which
@@ -440,6 +465,10 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
         const pos = words()[CTX + CTX_LAST_POS]!;
         const buf = this.#buf;
         const v = buf[pos];
+        if (tracer.on) {
+          traceUnbuffered(this.#id, pos);
+          traceBuffered(this.#id, pos, r >>> 4);
+        }
         buf[pos] = takeFromSender(r >>> 4, true);
         return v;
       }
@@ -465,9 +494,14 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
       this.#buf[r >>> 4] = v;
       // Not counted for preemption (preempt.ts): a loop of buffered sends fills the buffer and
       // waits, unless a receiver drains it, and the receiver's operations count.
+      if (tracer.on) {
+        traceBuffered(this.#id, r >>> 4);
+        return tracedNow(undefined);
+      }
       return RESOLVED;
     }
     if (code === R_HANDOFF) {
+      if (tracer.on) traceHandoff(r >>> 4);
       wakeReceiver(r >>> 4, v, true, this.#cap !== 0);
       return settle(RESOLVED, undefined);
     }
@@ -568,6 +602,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
       case R_BLOCKED:
         return signal === undefined ? this.#park(token, undefined) : this.#parkAbortable(token, undefined, 0, signal);
       case R_HANDOFF:
+        if (tracer.on) traceTakeFromSender(r >>> 4);
         return resolvedNow(recvResult(kind, takeFromSender(r >>> 4, false), true));
       case R_BUFFERED:
       case R_BUFFERED_SENDER:
@@ -637,6 +672,148 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     }
   }
 
+  // ── batches ──────────────────────────────────────────────────────────────────────────────
+  // A batch is the loop it replaces, done without a promise per value: each value is sent or
+  // received exactly as send() or tryRecv() would, and a local channel's buffer is filled or
+  // drained in one core call per contiguous run (chanSendN, chanRecvN), which never takes a
+  // parked peer: a value that meets one (a waiting receiver, a sender waiting on a full buffer)
+  // goes through the one-value path. Only a wait costs a promise, and the batch goes on after it.
+
+  sendMany(values: Iterable<T>, options?: WaitOptions): Promise<void> {
+    let signal: AbortSignal | undefined;
+    if (options !== undefined) {
+      const no = refusal(options, "sendMany");
+      if (no !== null) return Promise.reject(no.reason);
+      signal = options.signal;
+    }
+    if (this.#mode === M_RECV_ONLY) return Promise.reject(recvOnly("sendMany"));
+    if (values === null || values === undefined || typeof (values as Iterable<T>)[Symbol.iterator] !== "function") {
+      return Promise.reject(new TypeError("sendMany: values must be iterable (an array, a Set, a generator, ...)"));
+    }
+    if (Array.isArray(values)) return this.#sendArray(values as T[], 0, signal);
+    let it: Iterator<T>;
+    try {
+      it = values[Symbol.iterator]();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.#sendIter(it, signal);
+  }
+
+  /** Sends values[i..] (an array: read by index, as for-of reads an array). */
+  #sendArray(values: readonly T[], i: number, signal: AbortSignal | undefined): Promise<void> {
+    const opts = signal === undefined ? undefined : { signal };
+    while (i < values.length) {
+      if (this.#mode === M_LOCAL && this.#cap !== 0) {
+        const r = core.chanSendN(T, this.#id, values.length - i);
+        if ((r & 15) === R_BUFFERED) {
+          const k = r >>> 4;
+          const buf = this.#buf;
+          const cap = this.#cap;
+          let pos = words()[CTX + CTX_LAST_POS]!;
+          if (tracer.on) for (let j = 0, q = pos; j < k; j++, q = q + 1 === cap ? 0 : q + 1) traceBuffered(this.#id, q);
+          for (let j = 0; j < k; j++) {
+            buf[pos] = values[i++];
+            if (++pos === cap) pos = 0;
+          }
+          continue;
+        }
+      }
+      const p = this.send(values[i++] as T, opts);
+      if (p !== RESOLVED) {
+        if (i === values.length) return p;
+        return p.then(() => (signal !== undefined && signal.aborted ? Promise.reject(signal.reason) : this.#sendArray(values, i, signal)));
+      }
+    }
+    return settle(RESOLVED, undefined);
+  }
+
+  /** Sends what iterator `it` yields, one value at a time. */
+  #sendIter(it: Iterator<T>, signal: AbortSignal | undefined): Promise<void> {
+    const opts = signal === undefined ? undefined : { signal };
+    for (;;) {
+      let step: IteratorResult<T>;
+      try {
+        step = it.next();
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      if (step.done === true) return settle(RESOLVED, undefined);
+      const p = this.send(step.value, opts);
+      if (p !== RESOLVED) {
+        return p.then(
+          () => (signal !== undefined && signal.aborted ? Promise.reject(signal.reason) : this.#sendIter(it, signal)),
+          (e: unknown) => {
+            // As a for-of loop left by a throw: the iterator is closed.
+            try {
+              it.return?.();
+            } catch {
+              // the send's error is the one reported
+            }
+            throw e;
+          },
+        );
+      }
+    }
+  }
+
+  recvMany(max: number, options?: WaitOptions): Promise<T[]> {
+    let signal: AbortSignal | undefined;
+    if (options !== undefined) {
+      const no = refusal(options, "recvMany");
+      if (no !== null) return Promise.reject(no.reason);
+      signal = options.signal;
+    }
+    if (!isBatchSize(max)) return Promise.reject(badBatchSize("recvMany", max));
+    const got: T[] = [];
+    this.#takeInto(got, max);
+    if (got.length > 0 || takeClosed) return resolvedNow(got);
+    return this.#recv(K_RECV_OK, signal).then(([v, ok]: [T, boolean]) => {
+      if (!ok) return [];
+      const out = [v];
+      if (max > 1) this.#takeInto(out, max);
+      return out;
+    });
+  }
+
+  tryRecvMany(max: number): T[] {
+    if (!isBatchSize(max)) throw badBatchSize("tryRecvMany", max);
+    const got: T[] = [];
+    this.#takeInto(got, max);
+    return got;
+  }
+
+  /** Appends to `out` the values that can be received now, until it holds `max`; sets
+   *  takeClosed when it stopped at a closed and drained channel. */
+  #takeInto(out: T[], max: number): void {
+    takeClosed = false;
+    while (out.length < max) {
+      if (this.#mode === M_LOCAL && this.#cap !== 0) {
+        const r = core.chanRecvN(T, this.#id, max - out.length);
+        if ((r & 15) === R_BUFFERED) {
+          const k = r >>> 4;
+          const buf = this.#buf;
+          const cap = this.#cap;
+          let pos = words()[CTX + CTX_LAST_POS]!;
+          if (tracer.on) for (let j = 0, q = pos; j < k; j++, q = q + 1 === cap ? 0 : q + 1) traceUnbuffered(this.#id, q);
+          for (let j = 0; j < k; j++) {
+            out.push(buf[pos] as T);
+            buf[pos] = undefined;
+            if (++pos === cap) pos = 0;
+          }
+          continue;
+        }
+      }
+      const one = this.tryRecv();
+      if (one === undefined) return;
+      if (!one[1]) {
+        takeClosed = true;
+        return;
+      }
+      out.push(one[0] as T);
+    }
+  }
+
   /** @internal Whether this shared channel is closed, read without its lock. */
   closedNow(): boolean {
     return this.#closedNow();
@@ -684,6 +861,8 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     return { kind: "batonjs.chan", memory: memory!, addr: this.#id, gen: core.shGen(this.#id) };
   }
 
+  /** `for v := range ch`: ends once the channel is closed and drained. Leaving the loop early
+   *  neither closes the channel nor loses a value. */
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return new ChanIterator<T>(this);
   }
@@ -751,6 +930,17 @@ export { idOf, sharedOf, recvOnlyOf, sendInternal, closeInternal };
  *  long as its Chan object). */
 function badChannel(op: string): Error {
   return new Error(`${op}: the core has no live channel for this Chan (its record was freed or overwritten); this is a bug in baton`);
+}
+
+/** Set by a batch receive that stopped at a closed and drained channel (read right after it). */
+let takeClosed = false;
+
+function isBatchSize(max: unknown): max is number {
+  return typeof max === "number" && Number.isSafeInteger(max) && max > 0;
+}
+
+function badBatchSize(op: string, max: unknown): RangeError {
+  return new RangeError(`${op}: max must be a positive safe integer, got ${typeof max === "number" ? max : typeof max}`);
 }
 
 class ChanIterator<T> implements AsyncIterator<T> {

@@ -32,31 +32,43 @@ import { recvOnlyChan, closeInternal } from "./chan.js";
 import type { Chan, RecvChan } from "./chan.js";
 import { afterFunc } from "./time.js";
 
+/** An Error whose `name` is `name` (not enumerable, as Error.prototype.name is). */
+function namedError(message: string, name: string): Error {
+  const e = new Error(message);
+  Object.defineProperty(e, "name", { value: name, writable: true, enumerable: false, configurable: true });
+  return e;
+}
+
 /**
  * The error of a context that was cancelled: Go's `context.Canceled` (message
- * `context canceled`). Compare by identity.
+ * `context canceled`). Compare by identity. Its `name` is `"AbortError"`, as the Web names an
+ * abort: `ctx.signal` aborts with it, so a `fetch` given `ctx.signal` rejects with it, and code
+ * that checks `err.name === "AbortError"` recognises it.
  *
  * @example
  * ```ts
  * const [ctx, cancel] = withCancel(background());
  * cancel();
  * ctx.err() === Canceled; // true
+ * Canceled.name; // "AbortError"
  * ```
  */
-export const Canceled: Error = new Error("context canceled");
+export const Canceled: Error = namedError("context canceled", "AbortError");
 
 /**
  * The error of a context whose deadline passed: Go's `context.DeadlineExceeded` (message
- * `context deadline exceeded`). Compare by identity.
+ * `context deadline exceeded`). Compare by identity. Its `name` is `"TimeoutError"`, as the Web
+ * names the reason of `AbortSignal.timeout()`.
  *
  * @example
  * ```ts
  * const [ctx] = withTimeout(background(), 10);
  * await ctx.done().recv();
  * ctx.err() === DeadlineExceeded; // true
+ * DeadlineExceeded.name; // "TimeoutError"
  * ```
  */
-export const DeadlineExceeded: Error = new Error("context deadline exceeded");
+export const DeadlineExceeded: Error = namedError("context deadline exceeded", "TimeoutError");
 
 /**
  * Cancels a context: Go's `context.CancelFunc`. Idempotent; after the first call it does nothing.

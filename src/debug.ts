@@ -1,9 +1,11 @@
 // Internal views of the core for tests, benchmarks and diagnostics. Not part of the public API:
 // src/index.ts does not export this module.
 
-import { core, T, ensureCore } from "./core.js";
+import { core, T, ensureCore, parkedWaits as waitsParked } from "./core.js";
 import { Chan, idOf, freeDeadChannels } from "./chan.js";
 import type { RecvChan, SendChan } from "./chan.js";
+import { pendingTimers as timersPending } from "./time.js";
+import { encode as encodeValue, decode as decodeValue } from "./codec.js";
 
 /** Waiters parked on a channel, as the core's queues hold them. */
 export function waiters(ch: RecvChan<unknown> | SendChan<unknown>): { recv: number; send: number } {
@@ -53,7 +55,21 @@ export function heapCheck(): number {
 }
 
 /** Waits parked in this thread's slot table (channel operations, selects, sync waits, sleeps). */
-export { parkedWaits } from "./core.js";
+export function parkedWaits(): number {
+  return waitsParked();
+}
 
 /** Timers pending in this thread's timer heap (stopped ones not counted). */
-export { pendingTimers } from "./time.js";
+export function pendingTimers(): number {
+  return timersPending();
+}
+
+/** baton's codec for values on shared channels (bench/codec.mjs measures it): a value as bytes. */
+export function encode(v: unknown): Uint8Array {
+  return encodeValue(v);
+}
+
+/** The value of bytes[start, end) that encode() gave. */
+export function decode(bytes: Uint8Array, start = 0, end = bytes.length): unknown {
+  return decodeValue(bytes, start, end);
+}

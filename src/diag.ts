@@ -33,28 +33,11 @@
 // asynchronous write to a pipe that is full (64 KiB on Linux) would be cut off.
 
 import {
-  forEachWait, parkedWaits, slotAux, slotSince, stamp, wakeSources, current, K_RECV, K_RECV_OK,
-  K_ITER, K_SEND, K_SELECT,
+  forEachWait, parkedWaits, slotAux, slotSince, stamp, wakeSources, current, reasonOf,
 } from "./core.js";
 import { live, setCreationSites } from "./go.js";
 import { setSpinMicros } from "./inbox.js";
 import type { G, GoroutineInfo, CreationSites } from "./go.js";
-
-/** Go's wait reason for a parked wait, from its token's kind (and a K_WAIT's recorded reason). */
-function reasonOf(token: number, aux: unknown): string {
-  switch (token & 7) {
-    case K_RECV:
-    case K_RECV_OK:
-    case K_ITER:
-      return "chan receive";
-    case K_SEND:
-      return "chan send";
-    case K_SELECT:
-      return "select";
-    default:
-      return typeof aux === "string" ? aux : "waiting";
-  }
-}
 
 /** Go's generic state for a goroutine that is suspended in a wait baton does not know. */
 const WAITING = "waiting";
@@ -95,7 +78,7 @@ function rows(): Row[] {
       const s = g.parkedToken >>> 3;
       state = reasonOf(g.parkedToken, slotAux[s]);
       since = slotSince[s]!;
-    } else if (g.state === 0) {
+    } else if (g.fn !== null) {
       state = "runnable";
     } else {
       state = WAITING;
@@ -103,7 +86,7 @@ function rows(): Row[] {
     }
     out.push({
       unknown,
-      info: { id: g.id, state, waitingSinceMs: Math.max(0, Math.round(now - since)), createdAt: g.createdAt() },
+      info: { id: g.id, state, waitingSinceMs: Math.max(0, Math.round(now - since)), createdAt: g.createdAt(), fn: g.fnName() },
     });
   }
   return out;
@@ -111,7 +94,8 @@ function rows(): Row[] {
 
 /**
  * Go's goroutine dump (`runtime.Stack` with all goroutines), as data: one entry per live
- * goroutine of this thread, with its state, how long it has been in it, and where it was created.
+ * goroutine of this thread, with its state, how long it has been in it, where it was created and
+ * the name of its function.
  *
  * A state is only ever what baton knows: Go's wait reason ("chan receive", "select",
  * "sync.Mutex.Lock", ...) for a wait the goroutine parked during its synchronous start (before
@@ -121,7 +105,7 @@ function rows(): Row[] {
  *
  * @example
  * ```ts
- * for (const g of goroutines()) console.log(`goroutine ${g.id} [${g.state}] created at ${g.createdAt}`);
+ * for (const g of goroutines()) console.log(`goroutine ${g.id} [${g.state}] ${g.fn || "(anonymous)"}, created at ${g.createdAt}`);
  * ```
  */
 export function goroutines(): GoroutineInfo[] {
@@ -155,8 +139,8 @@ function idRanges(ids: number[]): string {
 }
 
 /**
- * The dump as Go prints it: a paragraph per goroutine (`goroutine N [state, M minutes]:` and its
- * creation site). Waits that no goroutine is known to own come first: when no goroutine is
+ * The dump as Go prints it: a paragraph per goroutine (`goroutine N [state, M minutes]:`, its
+ * function's name as `name(...)` unless it is anonymous, and its creation site). Waits that no goroutine is known to own come first: when no goroutine is
  * "waiting" they are the program's own, each printed as goroutine 0; otherwise they are listed
  * together, as waits of the program or of the goroutines shown as [waiting], which are named.
  */
@@ -180,8 +164,9 @@ export function formatDump(): string {
     );
   }
   for (const { info } of all) {
+    const fn = info.fn === "" ? "" : `\n${info.fn}(...)`;
     const site = info.createdAt === "" ? "" : `\ncreated at ${info.createdAt}`;
-    parts.push(`goroutine ${info.id} [${info.state}${minutes(info.waitingSinceMs)}]:${site}`);
+    parts.push(`goroutine ${info.id} [${info.state}${minutes(info.waitingSinceMs)}]:${fn}${site}`);
   }
   return parts.join("\n\n");
 }

@@ -24,8 +24,8 @@
 //   function, and selCancel fails once a core case fired).
 //  A foreign case performs its operation only after its claim succeeded, or in step 1.
 
-import { Chan, FOREIGN_KEY, recvOnlyOf } from "./chan.js";
-import { SelectCase, runCore, setOutsideSelect, withdrawSelect, lastParked } from "./select.js";
+import { Chan, FOREIGN_KEY } from "./chan.js";
+import { SelectCase, runCore, setOutsideSelect, withdrawSelect, lastParkedToken } from "./select.js";
 import type { Case } from "./select.js";
 import { peekToken, park, slotFn, dropWait, withdrawWhenAborted, K_SELECT, MAX_CASES } from "./core.js";
 
@@ -95,7 +95,7 @@ export class ParkedSelect {
 function outsideSelect(cases: readonly Case[], block: boolean, signal?: AbortSignal): number | Promise<number> {
   // Anything runCore would refuse goes to runCore, which throws before it performs any case.
   if (!Array.isArray(cases) || cases.length > MAX_CASES) return runCore(cases, block, signal);
-  let foreign = 0, ready = 0, others = 0;
+  let foreign = 0, ready = 0, others = 0, unchecked = false;
   for (let i = 0; i < cases.length; i++) {
     const c: unknown = cases[i];
     if (!(c instanceof SelectCase) || c.parkedIn !== null) return runCore(cases, block, signal);
@@ -104,12 +104,15 @@ function outsideSelect(cases: readonly Case[], block: boolean, signal?: AbortSig
       foreign++;
       if (ch.readyNow(c)) ready++;
     } else if (ch !== null) {
-      if (!(ch instanceof Chan) || (c.isSend !== 0 && recvOnlyOf(ch))) return runCore(cases, block, signal);
+      if (!(ch instanceof Chan)) return runCore(cases, block, signal);
       others++;
+      // A case runCore has not checked with this channel (its send on a receive-only channel
+      // must throw before any case is performed): runCore goes first below.
+      if (ch !== c.checkedCh) unchecked = true;
     }
   }
   if (foreign === 0) return runCore(cases, block, signal);
-  if (ready > 0 && Math.random() * (ready + others) < ready) return performReady(cases, ready);
+  if (ready > 0 && !unchecked && Math.random() * (ready + others) < ready) return performReady(cases, ready);
   const r = runCore(cases, false);
   if (r !== -1) return r;
   if (ready > 0) return performReady(cases, ready);
@@ -119,8 +122,8 @@ function outsideSelect(cases: readonly Case[], block: boolean, signal?: AbortSig
   if (others > 0) {
     const q = runCore(cases, true, signal);
     if (typeof q === "number") return q;
-    if (lastParked < 0) return q; // tried again after a macrotask, through this function
-    token = lastParked;
+    token = lastParkedToken();
+    if (token < 0) return q; // tried again after a macrotask, through this function
     p = q;
   } else {
     // Only foreign (and nil) cases: nothing for the core to wait on. The select parks under a

@@ -1,9 +1,9 @@
 // Goroutines: the JS side of assembly/runq.ts. go() (or baton's own wrappers, WaitGroup.go and
-// Group.go, through spawn()) makes a G (function, arguments, creation site) and the core appends
-// a record for it to this thread's run queue. One microtask,
-// scheduled by the first go() after the queue drains, starts every queued goroutine in FIFO order
-// (the core frees each record as it hands it back); goroutines that those start are started by
-// the same drain. A goroutine lives until its function returns, or its promise settles.
+// Group.go, through spawn()) makes a G (function, arguments, creation site) and the core's run
+// queue hands out its token (consecutive from 0: the G waits at that index of `starting`). One
+// microtask, scheduled by the first go() after the queue drains, starts every queued goroutine in
+// the order the core hands the tokens back; goroutines that those start are started by the same
+// drain. A goroutine lives until its function returns, or its promise settles.
 //
 // Which goroutine is running: JavaScript has no cheap way to know which async function a line of
 // code belongs to after an `await` (AsyncLocalStorage would slow every promise in the process).
@@ -21,7 +21,7 @@
 // Invariants:
 //  `live` holds exactly the goroutines between go() and their end; g.liveIndex is g's index there,
 //   and -1 once it has ended.
-//  The goroutines of live in state RUNNABLE are the ones on the core's run queue, and `starting`
+//  The goroutines of live that are runnable (fn set) are the ones on the core's run queue, and `starting`
 //   holds them at the index of the token the core keeps for each.
 //  drainScheduled is true iff a drain() microtask is queued or running.
 
@@ -29,6 +29,7 @@ import { core, T, ensureCore, setCurrent, stamp } from "./core.js";
 import { macrotask } from "./macrotask.js";
 import type { GRef } from "./core.js";
 import { coreFailure } from "./errors.js";
+import { tracer, traceGo, traceStart, traceEnd, traceNow, setLiveGoroutines } from "./trace.js";
 
 /** A goroutine as the diagnostics describe it. */
 export interface GoroutineInfo {
@@ -44,10 +45,11 @@ export interface GoroutineInfo {
   waitingSinceMs: number;
   /** The stack line that called `go` (file, line and column), or "" where it was not recorded. */
   createdAt: string;
+  /** The name of the goroutine's function (the one given to `go`, `WaitGroup.go` or
+   *  `Group.go`), "" for an anonymous one. */
+  fn: string;
 }
 
-const RUNNABLE = 0;
-const RUNNING = 1;
 
 /** Where a goroutine was created: a captured stack, formatted only when asked for. */
 interface Site {
@@ -57,26 +59,44 @@ interface Site {
 /** A goroutine between go() and its end. */
 export class G implements GRef {
   parkedToken = -1;
-  state = RUNNABLE;
   liveIndex = -1;
   constructor(
-    /** Its function and arguments, until it starts. */
+    /** Its function and arguments, until it starts: it is runnable (not started) iff fn is set. */
     public fn: ((...args: any[]) => unknown) | null,
     public args: unknown[] | null,
     readonly id: number,
     readonly site: Site | null,
     /** When it entered its current state (stamp()). */
     public since: number,
+    /** The user's function (go()'s `fn`; the one WaitGroup.go or Group.go was given), kept for
+     *  its name, which is read only when a dump or a panic report asks (fnName()). */
+    readonly userFn: object,
   ) {}
 
   /** The creation site's stack line. */
   createdAt(): string {
     return siteLine(this.site);
   }
+
+  /** The name of the user's function, "" for an anonymous one. */
+  fnName(): string {
+    return functionName(this.userFn);
+  }
+}
+
+/** A function's name, "" where it has none (or its `name` is not a string, or throws). */
+function functionName(f: object): string {
+  try {
+    const name = (f as { name?: unknown }).name;
+    return typeof name === "string" ? name : "";
+  } catch {
+    return "";
+  }
 }
 
 /** The live goroutines, in no particular order. */
 export const live: G[] = [];
+setLiveGoroutines(() => live);
 
 let drainScheduled = false;
 // Goroutines on the core's run queue: the token the core holds for each is its index here. The
@@ -103,13 +123,23 @@ const SAMPLES_PER_SEC = 1000;
 let sampleBudget = SAMPLES_PER_SEC;
 let sampleWindow = -Infinity;
 const lastSite = new WeakMap<object, Site>();
+/** The last key looked up in lastSite or captured, and its site (held strongly: one function). */
+let lastKey: object | null = null;
+let lastKeySite: Site | null = null;
 
 function captureSite(key: object, skip: Function): Site | null {
   if (creationSites === "off") return null;
   if (creationSites === "sampled") {
     if (sampleBudget <= 0) {
       const now = stamp();
-      if (now - sampleWindow < 1000) return lastSite.get(key) ?? null;
+      if (now - sampleWindow < 1000) {
+        // The usual case, one function started in a loop, skips the WeakMap.
+        if (key === lastKey) return lastKeySite;
+        const site = lastSite.get(key) ?? null;
+        lastKey = key;
+        lastKeySite = site;
+        return site;
+      }
       sampleWindow = now;
       sampleBudget = SAMPLES_PER_SEC;
     }
@@ -128,7 +158,11 @@ function captureSite(key: object, skip: Function): Site | null {
   } else {
     site.stack = new Error().stack; // engines without captureStackTrace: parsed in siteLine
   }
-  if (creationSites === "sampled") lastSite.set(key, site);
+  if (creationSites === "sampled") {
+    lastSite.set(key, site);
+    lastKey = key;
+    lastKeySite = site;
+  }
   return site;
 }
 
@@ -170,7 +204,7 @@ export function go<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A)
  *  and every frame above it are left out); `key` is the user's function (for sampled creation
  *  sites). */
 export function spawn(fn: (...args: any[]) => unknown, args: unknown[], key: object, skip: Function): void {
-  spawnAt(fn, args, captureSite(key, skip));
+  spawnAt(fn, args, captureSite(key, skip), key);
 }
 
 /** @internal spawn() for a goroutine that a wrapper starts later, from another task (Group.go
@@ -178,17 +212,18 @@ export function spawn(fn: (...args: any[]) => unknown, args: unknown[], key: obj
  *  returns the function that starts the goroutine. */
 export function spawnLater(fn: (...args: any[]) => unknown, args: unknown[], key: object, skip: Function): () => void {
   const site = captureSite(key, skip);
-  return () => spawnAt(fn, args, site);
+  return () => spawnAt(fn, args, site, key);
 }
 
-function spawnAt(fn: (...args: any[]) => unknown, args: unknown[], site: Site | null): void {
-  const token = starting.length;
+function spawnAt(fn: (...args: any[]) => unknown, args: unknown[], site: Site | null, key: object): void {
   if (core === undefined) ensureCore();
-  if (core.goNew(T, token) === 0) throw coreFailure(7);
-  const g = new G(fn, args, ++lastId, site, stamp());
+  // The core hands out consecutive tokens from 0 (assembly/runq.ts): this one is starting.length.
+  if (core.goNew(T) < 0) throw coreFailure(7);
+  const g = new G(fn, args, ++lastId, site, stamp(), key);
   g.liveIndex = live.length;
   live.push(g);
   starting.push(g);
+  if (tracer.on) traceGo(g, g.fnName(), g.createdAt());
   if (!drainScheduled) {
     drainScheduled = true;
     queueMicrotask(drain);
@@ -219,13 +254,14 @@ function drain(): void {
 // Runs g's synchronous start. May throw (drain catches): the goroutine's function's error, or its
 // thenable's `then`'s.
 function start(g: G): void {
-  g.state = RUNNING;
   g.since = stamp();
   const fn = g.fn!, args = g.args!;
   g.fn = g.args = null; // what the goroutine holds on to is its own business from here
+  const begin = tracer.on ? traceNow() : 0;
   setCurrent(g);
   const r = fn(...args);
   setCurrent(null);
+  if (tracer.on) traceStart(g, begin);
   if ((typeof r === "object" && r !== null) || typeof r === "function") {
     const then = (r as PromiseLike<unknown>).then; // read once, as `await` does
     if (typeof then === "function") {
@@ -256,11 +292,12 @@ function exit(g: G): boolean {
     last.liveIndex = i;
   }
   g.liveIndex = -1;
+  if (tracer.on) traceEnd(g);
   return true;
 }
 
 function panic(error: unknown, g: G): void {
-  reportPanic(error, { id: g.id, state: "running", waitingSinceMs: 0, createdAt: g.createdAt() });
+  reportPanic(error, { id: g.id, state: "running", waitingSinceMs: 0, createdAt: g.createdAt(), fn: g.fnName() });
 }
 
 /** @internal Hands a panic to the panic handler or, with none, prints it and rethrows it as an
@@ -278,8 +315,11 @@ export function reportPanic(error: unknown, info: GoroutineInfo): void {
     return;
   }
   try {
+    // Go's layout: the panic, then the goroutine (its id, function and creation site). Not the
+    // stack: the error rethrown below carries it, and the host prints it, once.
+    const fn = info.fn === "" ? "" : `\n${info.fn}(...)`;
     const site = info.createdAt === "" ? "" : `\ncreated at ${info.createdAt}`;
-    console.error(`panic: ${panicText(error)}\n\ngoroutine ${info.id} [running]:${site}\n`);
+    console.error(`panic: ${panicText(error)}\n\ngoroutine ${info.id} [running]:${fn}${site}\n`);
   } catch {
     // console.error replaced by one that throws: the rethrow below still reports the panic.
   }
@@ -294,23 +334,14 @@ function throwLater(e: unknown): void {
   });
 }
 
-/** A panic value as text, whatever it is: an Error's stack (or name and message), else String(v);
- *  a value that refuses to become a string (a throwing toString or stack getter, a revoked proxy)
+/** A panic value as one headline, whatever it is: an Error's name and message, else String(v);
+ *  a value that refuses to become a string (a throwing toString or name getter, a revoked proxy)
  *  falls back to its tag, then its type. Never throws. */
 function panicText(v: unknown): string {
   try {
-    if (v instanceof Error) {
-      const stack = v.stack;
-      if (typeof stack === "string" && stack !== "") return stack;
-      return `${String(v.name)}: ${String(v.message)}`;
-    }
+    if (v instanceof Error) return `${String(v.name)}: ${String(v.message)}`;
     return String(v); // not `${v}`: that throws for a Symbol
   } catch {
-    try {
-      if (v instanceof Error) return `${String(v.name)}: ${String(v.message)}`;
-    } catch {
-      // fall through
-    }
     try {
       return Object.prototype.toString.call(v);
     } catch {
@@ -323,8 +354,9 @@ function panicText(v: unknown): string {
  * Sets the handler for panics: errors thrown by goroutines, or rejections of their promises
  * (a goroutine that returns a thenable whose `then` throws panics too). The handler gets the
  * value exactly as thrown, whatever it is (an Error, a string, `undefined`, a Symbol...).
- * With none (`null`, the default), a panic is printed with the goroutine's id and creation site
- * and rethrown as an uncaught exception, so a Node process exits non-zero, as a Go program would.
+ * With none (`null`, the default), a panic is printed as Go prints it — the panic, then the
+ * goroutine's id, function and creation site — and rethrown as an uncaught exception, whose
+ * stack the host prints (once); a Node process then exits non-zero, as a Go program would.
  *
  * A handler that throws stops nothing: goroutines go on starting and finishing. Its error is not
  * swallowed either: it is rethrown, as it is, as an uncaught exception from a microtask of its
@@ -333,7 +365,7 @@ function panicText(v: unknown): string {
  *
  * @example
  * ```ts
- * setPanicHandler((err, g) => log.error(`goroutine ${g.id} (created at ${g.createdAt}) panicked`, err));
+ * setPanicHandler((err, g) => log.error(`goroutine ${g.id} (${g.fn || "anonymous"}, created at ${g.createdAt}) panicked`, err));
  * ```
  */
 export function setPanicHandler(fn: ((error: unknown, info: GoroutineInfo) => void) | null): void {

@@ -1,5 +1,6 @@
-// baton: Go's concurrency model for JavaScript and TypeScript. This module is the only public
-// door; everything else under src/ is internal (baton/testing is the test-suite door).
+// baton (npm: batonjs): Go's concurrency model for JavaScript and TypeScript. This module is the
+// only public door; everything else under src/ is internal (batonjs/testing, src/testing.ts, is
+// the test-suite door).
 
 export { chan, attach } from "./chan.js";
 export type { Chan, SendChan, RecvChan, ChanHandle, ChanOptions, WaitOptions } from "./chan.js";
@@ -22,3 +23,5 @@ export {
 } from "./context.js";
 export type { Context, CancelFunc } from "./context.js";
 export { PanicError } from "./errors.js";
+export { startTrace, stopTrace } from "./trace.js";
+export type { TraceData, TraceEvent, TraceOptions } from "./trace.js";

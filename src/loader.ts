@@ -2,7 +2,14 @@
 //
 // Where SharedArrayBuffer is available the memory is shared, so that shared channels reach it from
 // other threads; in a browser page that is not cross-origin isolated, the same core compiled
-// against a plain memory is used and local channels work as everywhere else.
+// against a plain memory is used and local channels work as everywhere else. The bundle carries
+// one copy of the core (base64), built against a shared memory; for a plain memory the loader
+// clears the shared flag of the memory the core imports (one byte, CORE_MEMORY_FLAGS), which
+// gives exactly the core built for a plain memory (scripts/embed-core.mjs checks that at build).
+//
+// Compiling and instantiating are synchronous (new WebAssembly.Module and Instance on ~20 KB of
+// bytes, well under the 8 MB that Chromium allows on a main thread), so that loading baton needs
+// no top-level await and the CommonJS build can be require()d.
 //
 // Which memory (API.md, "One memory per thread"):
 //  - In Node, baton creates its memory when it is loaded and hands it to every worker started
@@ -19,7 +26,7 @@
 //  a view over a shared memory keeps working for the old range, and one over a plain memory is
 //  detached (length 0); viewsTo() renews them.
 
-import { CORE_SHARED, CORE_LOCAL } from "./core-wasm.generated.js";
+import { CORE, CORE_MEMORY_FLAGS } from "./core-wasm.generated.js";
 import { TBASE, TSIZE, HDR, H_MEMID } from "./core-layout.generated.js";
 
 /** The core's exports, as the facade calls them (assembly/index.ts lists each contract). */
@@ -43,6 +50,8 @@ export interface Core {
   selCancel(t: number, n: number, slot: number): number;
   chanSend(t: number, c: number, slot: number, block: number): number;
   chanRecv(t: number, c: number, slot: number, block: number): number;
+  chanSendN(t: number, c: number, n: number): number;
+  chanRecvN(t: number, c: number, n: number): number;
   chanClose(t: number, c: number): number;
   chanCloseNext(t: number, c: number): number;
   chanLen(c: number): number;
@@ -64,7 +73,7 @@ export interface Core {
   seed(t: number, s: number): number;
   selReserve(t: number, n: number): number;
   selPoll(t: number, n: number, slot: number, block: number, nshared: number): number;
-  goNew(t: number, slot: number): number;
+  goNew(t: number): number;
   runqGet(t: number): number;
   wqNew(t: number): number;
   wqFree(t: number, q: number): number;
@@ -83,10 +92,19 @@ const MAXIMUM_PAGES = 8192; // 512 MiB, the maximum the core is compiled for
 const ENV_MEMORY = "batonjs:memory";
 const ENV_PARENT = "batonjs:parent";
 
-function decode(b64: string): Uint8Array<ArrayBuffer> {
-  const s = atob(b64);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+/** The core's bytes: for a shared memory as built, else with the memory import's shared flag
+ *  cleared (3, shared with a maximum, becomes 1, a maximum). */
+function coreBytes(shared: boolean): Uint8Array<ArrayBuffer> {
+  let out: Uint8Array<ArrayBuffer>;
+  const NodeBuffer = (globalThis as { Buffer?: { from(s: string, encoding: string): Uint8Array<ArrayBuffer> } }).Buffer;
+  if (NodeBuffer !== undefined) {
+    out = NodeBuffer.from(CORE, "base64"); // native: the loop below costs a few ms while cold
+  } else {
+    const s = atob(CORE);
+    out = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  }
+  if (!shared) out[CORE_MEMORY_FLAGS] = 1;
   return out;
 }
 
@@ -100,8 +118,18 @@ function sharedMemoryAvailable(): boolean {
   }
 }
 
-/** True where this thread's channels live in a shared memory (Node, and browser pages that are
- *  cross-origin isolated), so that shared channels and `workers()` are available. */
+/**
+ * True where this thread's channels live in a shared memory — Node, and browser pages that are
+ * cross-origin isolated — so that shared channels (`chan(n, { shared: true })`) and
+ * {@link workers} are available. False on a plain browser page, where local channels work as
+ * everywhere else: serve the page with `Cross-Origin-Opener-Policy: same-origin` and
+ * `Cross-Origin-Embedder-Policy: require-corp` (or `credentialless`) to have it.
+ *
+ * @example
+ * ```ts
+ * const results = sharedMemory ? chan<number>(64, { shared: true }) : chan<number>(64);
+ * ```
+ */
 export const sharedMemory: boolean = sharedMemoryAvailable();
 
 /** Node's worker_threads, where the host has it (read without an import, so that bundles for
@@ -133,6 +161,12 @@ export const workerThreads: WorkerThreads | undefined = (() => {
 export let core: Core = undefined as unknown as Core;
 /** This thread's context index in the core. */
 export let T = -1;
+
+/** T, read through a function: for modules bundled apart from the loader (pool-worker.ts), where
+ *  an imported `let` would be read as a property of the shared chunk's exports. */
+export function threadContext(): number {
+  return T;
+}
 /** Word index (in views().i32) of this thread's context. */
 export let CTX = 0;
 /** This thread's memory; undefined until ensureCore(). */
@@ -191,7 +225,7 @@ function instantiate(mem: WebAssembly.Memory | undefined): void {
         ? { initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true }
         : { initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES },
     );
-  compiled ??= new WebAssembly.Module(decode(sharedMemory ? CORE_SHARED : CORE_LOCAL));
+  compiled ??= new WebAssembly.Module(coreBytes(sharedMemory));
   const instance = new WebAssembly.Instance(compiled, { env: { memory } });
   const c = instance.exports as unknown as Core;
   const t = c.threadNew(0);

@@ -12,7 +12,7 @@
 
 import { attach, go, numGoroutine, setPanicHandler, sleep } from "./index.js";
 import type { Chan } from "./chan.js";
-import { T, workerThreads } from "./loader.js";
+import { threadContext, workerThreads } from "./loader.js";
 import { macrotask } from "./macrotask.js";
 import { EV_HELLO, EV_DONE, EV_PANIC, EV_BYE } from "./workers.js";
 import type { PoolInit } from "./workers.js";
@@ -45,7 +45,7 @@ async function run(task: unknown[], events: Chan<unknown>, started: () => void):
     await p;
   } catch (e) {
     started();
-    await events.send([EV_PANIC, id, errorInfo(e), 0, name]);
+    await events.send([EV_PANIC, id, errorInfo(e), 0, name, name]);
     return;
   }
   await events.send([EV_DONE, id]);
@@ -55,9 +55,9 @@ async function main(init: PoolInit): Promise<void> {
   const runq = attach(init.runq);
   const events = attach(init.events);
   setPanicHandler((e, info) => {
-    go(() => events.send([EV_PANIC, -1, errorInfo(e), info.id, info.createdAt]));
+    go(() => events.send([EV_PANIC, -1, errorInfo(e), info.id, info.createdAt, info.fn]));
   });
-  await events.send([EV_HELLO, T]);
+  await events.send([EV_HELLO, threadContext()]);
   for (;;) {
     // Take a task only when this worker is free: a task found at once, else one waited for
     // after a macrotask, once the goroutines woken meanwhile have run (a receive parked while
@@ -74,7 +74,7 @@ async function main(init: PoolInit): Promise<void> {
   }
   // The pool is closing: finish what this worker runs, then say goodbye.
   while (numGoroutine() > 0) await sleep(2);
-  await events.send([EV_BYE, T]);
+  await events.send([EV_BYE, threadContext()]);
 }
 
 if (workerThreads !== undefined && !workerThreads.isMainThread) {

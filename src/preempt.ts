@@ -16,13 +16,15 @@
 // (markTurned); while it is, every operation that completes at once settles from a macrotask.
 
 import { macrotask } from "./macrotask.js";
+import { tracer, tracedNow, traceResumer } from "./trace.js";
 
 /** Operations between two clock reads. */
 const CHECK_EVERY = 64;
 /** How long the microtask queue may run before baton yields to the event loop, ms. */
 const SLICE_MS = 2;
 
-let ops = CHECK_EVERY;
+/** The operations left before the next clock read (a field, not a module `let`: no hole check). */
+export const budget = { ops: CHECK_EVERY };
 let turned = true; // the event loop has turned since the slice began
 let sliceStart = 0;
 let yielding = false;
@@ -34,10 +36,10 @@ function markTurned(): void {
 
 function check(): boolean {
   if (yielding) {
-    ops = 0;
+    budget.ops = 0;
     return true;
   }
-  ops = CHECK_EVERY;
+  budget.ops = CHECK_EVERY;
   const now = performance.now();
   if (turned) {
     turned = false;
@@ -47,7 +49,7 @@ function check(): boolean {
   }
   if (now - sliceStart < SLICE_MS) return false;
   yielding = true;
-  ops = 0;
+  budget.ops = 0;
   return true;
 }
 
@@ -84,14 +86,38 @@ export function yielded<V>(v: V): Promise<V> {
   return p;
 }
 
+/** yielded(v) for the running goroutine while a trace records: it resumes as itself. */
+function tracedYielded<V>(v: V): Promise<V> {
+  const p = yielded(v);
+  const i = deferredFns.length - 1;
+  deferredFns[i] = traceResumer(deferredFns[i]!);
+  return p;
+}
+
 /** A promise of `v`, for an operation that completed at once: settled now, or once the loop has
  *  turned (see settle). */
 export function resolvedNow<V>(v: V): Promise<V> {
-  return --ops < 0 && check() ? yielded(v) : Promise.resolve(v);
+  return --budget.ops < 0 ? slowPath(null, v) : Promise.resolve(v);
 }
 
 /** The promise an operation that completed at once returns: `resolved` (a promise of `v`), or,
  *  when the microtasks have run for a slice, a promise of `v` settled once the loop has turned. */
 export function settle<V>(resolved: Promise<V>, v: V): Promise<V> {
-  return --ops < 0 && check() ? yielded(v) : resolved;
+  return --budget.ops < 0 ? slowPath(resolved, v) : resolved;
+}
+
+// Every CHECK_EVERY operations, and on every operation while a trace records (startTrace sets the
+// budget to 0, and it is kept there): so tracing costs the fast path nothing.
+function slowPath<V>(resolved: Promise<V> | null, v: V): Promise<V> {
+  if (check()) return tracer.on ? tracedYielded(v) : yielded(v);
+  if (tracer.on) {
+    budget.ops = 0;
+    return tracedNow(v);
+  }
+  return resolved ?? Promise.resolve(v);
+}
+
+/** Sends every operation through the slow path from now on (startTrace). */
+export function slowDown(): void {
+  budget.ops = 0;
 }

@@ -24,12 +24,17 @@ export class SelectCase {
   /** @internal The channel last checked to be a baton channel (or null), and its core handle:
    *  a case reused with the same channel is not checked again. */
   checkedCh: unknown = null;
+  /** @internal checkedCh's core handle. */
   checkedId = 0;
   /** @internal Whether checkedCh is a shared channel. */
   checkedShared = false;
+  /** @internal Cases are made by recv() and send(), or by RecvCase's and SendCase's constructors. */
   constructor(
+    /** The case's channel; `null` never proceeds. */
     public ch: unknown,
+    /** The value received, or to send. */
     public value: unknown,
+    /** For a receive case, false only if it found the channel closed and drained. */
     public ok: boolean,
     /** @internal 1 for a send case, 0 for a receive case. */
     readonly isSend: number,
@@ -123,9 +128,16 @@ export function setOutsideSelect(f: Runner): void {
   outside = f;
 }
 
-/** @internal The token of the select that runCore's last call parked (valid only when that call
- *  returned a promise; -1 when the promise is a retry after a macrotask, see later()). */
-export let lastParked = -1;
+/** The token of the select that runCore's last call parked (see lastParkedToken). */
+let lastParked = -1;
+
+/** @internal The token of the select that runCore's last call parked: valid only when that call
+ *  returned a promise; -1 when the promise is a retry after a macrotask (see later()). A function,
+ *  not an exported `let`: the bundle's other chunks would read a reassigned export through an
+ *  exports object (rollup.config.mjs, checkNoLiveExports). */
+export function lastParkedToken(): number {
+  return lastParked;
+}
 
 /** Performs a select: the fired case's index, -1 (nothing could proceed and block is false), or
  *  a promise of the index when it parked. Throws for bad input and for a send on a closed

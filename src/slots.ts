@@ -15,11 +15,12 @@
 //
 // Invariants:
 //  A slot is free iff it is on freeSlots; a free slot's slotFn and slotAux are undefined.
-//  slotShared[s] is non-zero iff slot s is taken by a wait that another thread can complete (a
+//  slotMeta[s] >= SH_WAIT iff slot s is taken by a wait that another thread can complete (a
 //  shared channel's, or a select with a shared case); sharedParked counts them.
 
 import { stamp } from "./clock.js";
 import { macrotask } from "./macrotask.js";
+import { tracer, tracePark } from "./trace.js";
 
 /** Token kinds (the low 3 bits of a token). */
 export const K_RECV = 0; // resolves with the value
@@ -29,21 +30,29 @@ export const K_SEND = 3; // resolves with undefined (or a rejected promise); aux
 export const K_SELECT = 4; // aux is the select's cases
 export const K_WAIT = 6; // a sync or time wait: resolves with the value given; aux is its wait reason
 
-// Whoever is parked is described by parallel arrays indexed by slot: the resolve function of its
-// promise, an auxiliary value (a sender's value, a select's cases, a sync wait's reason), and for
-// diagnostics the goroutine that parked (where known) and
-// when. The core stores a *token* for it, (slot << 3) | kind, and hands the token back when it
-// wakes it, so the kind (how the parked operation takes its result) costs no array of its own.
-// Parallel arrays of plain values cost no allocation per parked operation beyond the promise.
-// A slot is taken only once the core has parked the caller: operations pass peekToken() to the
-// core, and call takeSlot() with the same token only if the result is R_BLOCKED, so an operation
-// that completes at once costs nothing here.
+/** Go's wait reason for a parked wait, from its token's kind (and a K_WAIT's recorded reason). */
+export function reasonOf(token: number, aux: unknown): string {
+  switch (token & 7) {
+    case K_RECV:
+    case K_RECV_OK:
+    case K_ITER:
+      return "chan receive";
+    case K_SEND:
+      return "chan send";
+    case K_SELECT:
+      return "select";
+    default:
+      return typeof aux === "string" ? aux : "waiting";
+  }
+}
 
 /** Slots the table can hold: tokens travel in the core's 28-bit result payload. */
 const MAX_SLOTS = 1 << 25;
 
 /** A goroutine as the slot table sees it (go.ts). */
 export interface GRef {
+  /** Its id (go.ts). */
+  readonly id: number;
   /** The token of the wait it is parked in, or -1. */
   parkedToken: number;
   /** When it last started running (stamp()): any wait it is in now began no earlier. */
@@ -57,9 +66,13 @@ export function setCurrent(g: GRef | null): void {
 }
 
 export const slotFn: (((v: any) => void) | undefined)[] = [];
-/** Whether each slot's wait can be completed by another thread: 0 no, 1 yes, 2 yes but it is a
- *  daemon's (a pool's own event loop), which keeps no process alive (see markShared). */
-const slotShared: number[] = [];
+/** Each slot's token kind (bits 0-2, for diagnostics) and whether its wait can be completed by
+ *  another thread (bits 3-4, SH_*; see markShared). One array for both: one store per park. */
+const slotMeta: number[] = [];
+/** slotMeta's "another thread can complete it" bits: a plain shared wait, and a daemon's (a
+ *  pool's own event loop), which keeps no process alive. */
+const SH_WAIT = 8;
+const SH_DAEMON = 16;
 /** Waits parked now that another thread can complete. */
 export let sharedParked = 0;
 export const slotAux: unknown[] = [];
@@ -67,8 +80,6 @@ export const slotAux: unknown[] = [];
 export const slotG: (GRef | null)[] = [];
 /** When each slot's wait began (performance.now(), to about a millisecond: see stamp()). */
 export const slotSince: number[] = [];
-/** Each slot's token, for diagnostics (the kind of a wait is in its low bits). */
-const slotToken: number[] = [];
 const freeSlots: number[] = [];
 
 /** The token the next parked operation of this kind will get. */
@@ -88,20 +99,20 @@ export function takeSlot(token: number, fn: ((v: any) => void) | undefined, aux:
   // never shown as anyone else's.
   const g = current;
   if (g !== null && g.parkedToken < 0) g.parkedToken = token;
+  if (tracer.on) fn = tracePark(s, token, aux, g, fn!);
   if (s === slotFn.length) {
     slotFn.push(fn);
-    slotShared.push(0);
+    slotMeta.push(token & 7);
     slotAux.push(aux);
     slotG.push(g);
     slotSince.push(stamp());
-    slotToken.push(token);
   } else {
     freeSlots.pop();
     slotFn[s] = fn;
+    slotMeta[s] = token & 7;
     slotAux[s] = aux;
     slotG[s] = g;
     slotSince[s] = stamp();
-    slotToken[s] = token;
   }
 }
 
@@ -117,8 +128,8 @@ export function releaseSlot(token: number): void {
   }
   slotFn[s] = undefined;
   slotAux[s] = undefined;
-  if (slotShared[s] !== 0) {
-    slotShared[s] = 0;
+  if (slotMeta[s]! >= SH_WAIT) {
+    slotMeta[s] = 0;
     sharedParked--;
   }
   freeSlots.push(s);
@@ -136,11 +147,10 @@ function trim(): void {
   while (n > 0 && slotFn[n - 1] === undefined) n--;
   if (n < slotFn.length) {
     slotFn.length = n;
-    slotShared.length = n;
+    slotMeta.length = n;
     slotAux.length = n;
     slotG.length = n;
     slotSince.length = n;
-    slotToken.length = n;
     let j = 0;
     for (let i = 0; i < freeSlots.length; i++) if (freeSlots[i]! < n) freeSlots[j++] = freeSlots[i]!;
     freeSlots.length = j;
@@ -184,13 +194,13 @@ export function withdrawWhenAborted(token: number, signal: AbortSignal, p: Promi
 /** Marks the wait just parked under `token` as one that another thread can complete; a
  *  `daemon` wait (baton's own, e.g. a pool's event loop) does not keep the process alive. */
 export function markShared(token: number, daemon = false): void {
-  slotShared[token >>> 3] = daemon ? 2 : 1;
+  slotMeta[token >>> 3] = (token & 7) | (daemon ? SH_DAEMON : SH_WAIT);
   sharedParked++;
 }
 
 /** Calls fn(aux) for every parked wait that another thread can complete. */
 export function forEachSharedWait(fn: (aux: unknown) => void): void {
-  for (let s = 0; s < slotShared.length; s++) if (slotShared[s] === 1) fn(slotAux[s]);
+  for (let s = 0; s < slotMeta.length; s++) if ((slotMeta[s]! & SH_WAIT) !== 0) fn(slotAux[s]);
 }
 
 /** Waits parked now. */
@@ -202,9 +212,8 @@ export function parkedWaits(): number {
 export function forEachWait(fn: (token: number, g: GRef | null, since: number, aux: unknown) => void): void {
   const free = new Set(freeSlots);
   for (let s = 0; s < slotFn.length; s++) {
-    const token = slotToken[s]!;
     if (free.has(s)) continue;
-    fn(token, slotG[s]!, slotSince[s]!, slotAux[s]);
+    fn((s << 3) | (slotMeta[s]! & 7), slotG[s]!, slotSince[s]!, slotAux[s]);
   }
 }
 

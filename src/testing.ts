@@ -1,4 +1,4 @@
-// baton/testing: helpers for test suites. A leak check in the manner of Uber's goleak: a test
+// batonjs/testing: helpers for test suites. A leak check in the manner of Uber's goleak: a test
 // that leaves goroutines behind fails, naming each one with its state and creation site.
 
 import { live } from "./go.js";
@@ -13,10 +13,15 @@ export interface LeakCheckOptions {
 
 /** The error a failed leak check throws; `leaked` lists the goroutines left behind. */
 export class LeakError extends Error {
-  constructor(readonly leaked: GoroutineInfo[]) {
+  constructor(
+    /** The goroutines left behind, as {@link goroutines} describes them. */
+    readonly leaked: GoroutineInfo[],
+  ) {
     super(
       `found ${leaked.length} leaked goroutine${leaked.length === 1 ? "" : "s"}:\n` +
-        leaked.map((g) => `  goroutine ${g.id} [${g.state}], created at ${g.createdAt || "(not recorded)"}`).join("\n"),
+        leaked
+          .map((g) => `  goroutine ${g.id} [${g.state}]${g.fn === "" ? "" : ` ${g.fn}(...)`}, created at ${g.createdAt || "(not recorded)"}`)
+          .join("\n"),
     );
     this.name = "LeakError";
   }
@@ -29,7 +34,7 @@ export class LeakError extends Error {
  *
  * @example
  * ```ts
- * import { leakCheck } from "baton/testing";
+ * import { leakCheck } from "batonjs/testing";
  * let check: () => Promise<void>;
  * beforeEach(() => { check = leakCheck(); });
  * afterEach(() => check());

@@ -40,7 +40,7 @@ const RUNQ_CAP = 1024;
 /** Event kinds (pool-worker.ts sends them). */
 export const EV_HELLO = 0; // [EV_HELLO, thread context]
 export const EV_DONE = 1; // [EV_DONE, task id]
-export const EV_PANIC = 2; // [EV_PANIC, task id or -1, { name, message, stack }, goroutine id, fn]
+export const EV_PANIC = 2; // [EV_PANIC, task id or -1, { name, message, stack }, goroutine id, where, fn]
 export const EV_BYE = 3; // [EV_BYE, thread context]
 
 /** What a pool worker is started with. */
@@ -195,13 +195,13 @@ class Pool implements WorkerPool {
       if (workerThreads !== undefined) {
         const W = (workerThreads as unknown as { Worker: new (u: URL, o: object) => WorkerLike }).Worker;
         w = new W(url, { workerData: init });
-        w.on?.("error", (e: unknown) => reportPanic(e, { id: 0, state: "running", waitingSinceMs: 0, createdAt: "" }));
+        w.on?.("error", (e: unknown) => reportPanic(e, { id: 0, state: "running", waitingSinceMs: 0, createdAt: "", fn: "" }));
       } else {
         const W = (globalThis as unknown as { Worker: new (u: URL, o: object) => WorkerLike & { postMessage(m: unknown): void } }).Worker;
         const bw = new W(url, { type: "module" });
         bw.postMessage(init);
         bw.addEventListener?.("error", (e: { message?: string }) =>
-          reportPanic(new Error(`baton pool worker: ${e.message ?? "failed to start"}`), { id: 0, state: "running", waitingSinceMs: 0, createdAt: "" }),
+          reportPanic(new Error(`baton pool worker: ${e.message ?? "failed to start"}`), { id: 0, state: "running", waitingSinceMs: 0, createdAt: "", fn: "" }),
         );
         w = bw;
       }
@@ -268,7 +268,13 @@ class Pool implements WorkerPool {
         if (typeof p.name === "string") err.name = p.name;
         if (typeof p.stack === "string") err.stack = p.stack;
         if ((e[1] as number) >= 0) this.#taskEnded();
-        reportPanic(err, { id: e[3] as number, state: "running", waitingSinceMs: 0, createdAt: `pool worker (${String(e[4] ?? "")})` });
+        reportPanic(err, {
+          id: e[3] as number,
+          state: "running",
+          waitingSinceMs: 0,
+          createdAt: `pool worker (${String(e[4] ?? "")})`,
+          fn: typeof e[5] === "string" ? e[5] : "",
+        });
         break;
       }
       case EV_BYE:

@@ -1,10 +1,10 @@
 // The runnable examples of examples/: each is run as a child Node process against the built
-// package (`npm run build` first: "baton" self-resolves to dist/), and its behaviour is checked
+// package (`npm run build` first: "batonjs" self-resolves to dist/), and its behaviour is checked
 // from what it prints, not only from its exit code. Where concurrency makes the order of events
 // vary, the examples sort what they print, or these tests compare sets.
 
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { findNatsServer } from "./helpers/nats-server.mjs";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -50,6 +50,14 @@ describe("examples", () => {
     if (!existsSync(`${root}dist/index.js`) || !existsSync(`${root}dist/testing.js`)) {
       throw new Error("dist/ is missing: run `npm run build` before these tests");
     }
+  });
+
+  it("quickstart.mjs: two results, then the timeout; and the README shows it as it is", () => {
+    const r = runOk("quickstart.mjs");
+    expect(r.lines.filter((l) => l !== "")).toEqual(["got 1", "got 4", "timed out"]);
+    const code = readFileSync(`${root}examples/quickstart.mjs`, "utf8");
+    const body = code.slice(code.indexOf("import "));
+    expect(readFileSync(`${root}README.md`, "utf8")).toContain(body);
   });
 
   it("demo.mjs: ping-pong, select with default and the prime sieve", () => {
@@ -167,10 +175,11 @@ describe("examples", () => {
     expect(r.lines).toContain("servers closed");
   });
 
-  it("all.mjs: runs the demo and every example, each under its header, and exits 0", () => {
+  it("all.mjs: runs the quick start, the demo and every example, each under its header, and exits 0", () => {
     const r = runOk("all.mjs");
     const headers = r.lines.filter((l) => l.startsWith("━━━ examples/")).map((l) => l.split(" ")[1]);
     expect(headers).toEqual([
+      "examples/quickstart.mjs",
       "examples/demo.mjs",
       "examples/fanout-http.mjs",
       "examples/counters.mjs",
@@ -180,6 +189,6 @@ describe("examples", () => {
       "examples/distributed-fanout.mjs",
     ]);
     expect(r.stdout).not.toMatch(/^✗ examples\/\S+ failed/m);
-    expect(r.lines.at(-2)).toBe("all 7 ran");
+    expect(r.lines.at(-2)).toBe("all 8 ran");
   });
 });

@@ -1,5 +1,7 @@
 // Runs one scenario for one library in this process and prints one result line:
 //   @@bench {"value": ..., ...}
+// or, for a peer that cannot express the scenario (its module's `notExpressible`):
+//   @@bench {"status": "not-expressible", "reason": ...}
 // Usage: node --expose-gc bench/lib/child.mjs <scenario> <library> [--quick]
 // The parent (bench/run.mjs) runs one child per (scenario, library), so a hang, a crash or a
 // deadlock exit in one library cannot take the other, or another scenario, with it.
@@ -47,14 +49,17 @@ const DEFAULTS = {
 // `make(lib)` returns (or resolves to) the iteration function, or, for a scenario that holds
 // resources across iterations (the cross-thread ones: workers), `{ run, close }`; `close` is
 // called once sampling ends, whether it succeeded or not, before the result is reported.
+// A peer with its own module (bench/peers/<peer>/<scenario>.mjs) makes it with
+// `module.make(scenario)` instead. A scenario with a `checksum(scenario)` (the channel ones) has
+// every library's iteration resolve to it, and each iteration is checked here.
 async function timed(scenario, lib) {
   const opts = { ...DEFAULTS[quick ? "quick" : "full"], ...(scenario.options?.[quick ? "quick" : "full"] ?? {}) };
   opts.time = Math.max(1, opts.time / rounds);
-  const made = await scenario.make(lib);
-  if (typeof made === "function") return sample(scenario, lib, made, opts);
+  const made = await (lib.module ? lib.module.make(scenario) : scenario.make(lib));
+  if (typeof made === "function") return sample(scenario, lib, checked(scenario, lib, made), opts);
   let res, failed = false;
   try {
-    res = await sample(scenario, lib, made.run, opts);
+    res = await sample(scenario, lib, checked(scenario, lib, made.run), opts);
   } catch (e) {
     failed = true;
     throw e;
@@ -67,6 +72,15 @@ async function timed(scenario, lib) {
     else await closing;
   }
   return res;
+}
+
+function checked(scenario, lib, run) {
+  if (typeof scenario.checksum !== "function") return run;
+  const want = scenario.checksum(scenario);
+  return async function iteration() {
+    const got = await run();
+    if (got !== want) throw new Error(`${scenario.name} (${lib.name}): checksum ${got}, want ${want}`);
+  };
 }
 
 async function sample(scenario, lib, fn, opts) {
@@ -100,19 +114,25 @@ async function sample(scenario, lib, fn, opts) {
 try {
   const scenario = await loadScenario(scenarioName);
   const lib = await loadLib(libName, scenario);
-  const t0 = performance.now();
-  const res =
-    scenario.kind === "memory"
-      ? await scenario.measure(lib, { reps: quick ? 1 : Math.max(1, Math.ceil(3 / rounds)) })
-      : await timed(scenario, lib);
-  // Every scenario joins all its goroutines: any left over is a leak worth seeing.
-  if (typeof lib.numGoroutine === "function") {
-    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-    res.goroutinesLeft = lib.numGoroutine();
+  if (lib.module?.notExpressible) {
+    reported = true;
+    report({ status: "not-expressible", reason: String(lib.module.notExpressible) });
+  } else {
+    const t0 = performance.now();
+    const reps = quick ? 1 : Math.max(1, Math.ceil(3 / rounds));
+    const res =
+      scenario.kind === "memory"
+        ? await (lib.module ? lib.module.measure(scenario, { reps }) : scenario.measure(lib, { reps }))
+        : await timed(scenario, lib);
+    // Every scenario joins all its goroutines: any left over is a leak worth seeing.
+    if (typeof lib.numGoroutine === "function") {
+      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+      res.goroutinesLeft = lib.numGoroutine();
+    }
+    res.wallMs = performance.now() - t0;
+    reported = true;
+    report({ status: "ok", ...res });
   }
-  res.wallMs = performance.now() - t0;
-  reported = true;
-  report({ status: "ok", ...res });
 } catch (e) {
   fail("error", e);
 }

@@ -4,6 +4,7 @@ export const SCENARIOS = [
   "pingpong",
   "spsc_buffered",
   "spsc_unbuffered",
+  "spsc_batch",
   "select4",
   "fanin8",
   "pipeline3",

@@ -1,5 +1,5 @@
 // Shared body of spsc_buffered and spsc_unbuffered: one producer goroutine sends `batch`
-// numbers, one consumer goroutine receives them; per message.
+// numbers, one consumer goroutine receives them; per message. An iteration resolves to the sum.
 
 export function makeSpsc(capacity, N) {
   return function make({ chan, go }) {
@@ -11,13 +11,11 @@ export function makeSpsc(capacity, N) {
       for (let i = 0; i < N; i++) sum += await c.recv();
       await done.send(sum);
     }
-    const expected = (N * (N - 1)) / 2;
     return async function spsc() {
       const c = chan(capacity), done = chan(1);
       go(producer, c);
       go(consumer, c, done);
-      const sum = await done.recv();
-      if (sum !== expected) throw new Error(`spsc(cap ${capacity}): sum ${sum}, want ${expected}`);
+      return done.recv();
     };
   };
 }

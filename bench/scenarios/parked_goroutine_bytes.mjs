@@ -7,6 +7,7 @@
 // the reading the channel is closed, every goroutine ends, and the harness checks that the
 // memory comes back (a leak check, reported beside the figure).
 // Go: ~2.7 KB; the promise channel ~1.0 KB (FACTS.md). Target: baton <= 1024 bytes.
+import { CHANNEL_PEERS } from "../lib/libs.mjs";
 
 export const name = "parked_goroutine_bytes";
 export const kind = "memory";
@@ -14,6 +15,7 @@ export const unit = "bytes";
 export const per = "parked goroutine";
 export const count = 100_000;
 export const target = { max: 1024 };
+export const peers = CHANNEL_PEERS;
 
 const tick = () => new Promise((r) => setImmediate(r));
 
@@ -22,10 +24,38 @@ function gcAll() {
   for (let i = 0; i < 3; i++) globalThis.gc();
 }
 
-let woke = 0;
-async function parker(c) {
-  await c.recv();
-  woke++;
+// How one library parks goroutines on one channel and lets them go (what measureParking needs):
+//   make()            what the goroutines park on, made before the first reading (not counted)
+//   park(c)           starts one goroutine that parks on a receive from c once it runs
+//   settle(n)         resolves, once the n goroutines are parked, to how many are (n when the
+//                     library cannot tell)
+//   release(c)        closes c: every parked goroutine returns from its receive and ends
+//   woke()            how many goroutines have returned from their receive so far
+//   coreBytes()       bytes held outside the JS heap (baton's core; 0 elsewhere)
+//   live(), after()   the number of goroutines alive while parked / after release, or null
+// A peer written in its own idiom (bench/peers/<peer>/parked_goroutine_bytes.mjs) supplies its own.
+
+function chanParking(lib) {
+  const { chan, go } = lib;
+  let woke = 0;
+  async function parker(c) {
+    await c.recv();
+    woke++;
+  }
+  const count = () => (typeof lib.numGoroutine === "function" ? lib.numGoroutine() : null);
+  return {
+    make: () => {
+      woke = 0;
+      return chan();
+    },
+    park: (c) => go(parker, c),
+    settle: (n) => settle(lib, n),
+    release: (c) => c.close(),
+    woke: () => woke,
+    coreBytes: lib.coreBytesInUse ?? (() => 0),
+    live: count,
+    after: count,
+  };
 }
 
 // Waits until `n` goroutines are parked, when the library can tell (baton's goroutines()).
@@ -42,40 +72,42 @@ async function settle(lib, n) {
   return parked;
 }
 
-export async function measure(lib, { reps = 3 } = {}) {
-  const { chan, go } = lib;
-  const core = lib.coreBytesInUse ?? (() => 0);
+export function measure(lib, opts) {
+  return measureParking(chanParking(lib), opts);
+}
+
+/** Measures `count` goroutines parked by `side` (see above), `reps` times; the median run. */
+export async function measureParking(side, { reps = 3, count: n = count } = {}) {
   const runs = [];
   for (let r = 0; r < reps; r++) {
-    const c = chan();
-    woke = 0;
+    const c = side.make();
     await tick();
     gcAll();
-    const h0 = process.memoryUsage().heapUsed, c0 = core();
-    for (let i = 0; i < count; i++) go(parker, c);
-    const parked = await settle(lib, count);
+    const h0 = process.memoryUsage().heapUsed, c0 = side.coreBytes();
+    for (let i = 0; i < n; i++) side.park(c);
+    const parked = await side.settle(n);
     gcAll();
-    const h1 = process.memoryUsage().heapUsed, c1 = core();
-    const live = typeof lib.numGoroutine === "function" ? lib.numGoroutine() : null;
-    const wokeBeforeClose = woke;
-    c.close();
+    const h1 = process.memoryUsage().heapUsed, c1 = side.coreBytes();
+    const live = side.live();
+    const wokeBeforeClose = side.woke();
+    side.release(c);
     for (let i = 0; i < 5; i++) await tick();
-    const after = typeof lib.numGoroutine === "function" ? lib.numGoroutine() : null;
+    const after = side.after();
     gcAll();
-    const h2 = process.memoryUsage().heapUsed, c2 = core();
+    const h2 = process.memoryUsage().heapUsed, c2 = side.coreBytes();
     if (wokeBeforeClose !== 0) throw new Error(`parked_goroutine_bytes: ${wokeBeforeClose} goroutines returned from a receive nobody sent to`);
-    if (woke !== count) throw new Error(`parked_goroutine_bytes: ${woke} of ${count} goroutines woke after close`);
-    if (parked !== count) throw new Error(`parked_goroutine_bytes: ${parked} of ${count} goroutines in state "chan receive"`);
-    if (live !== null && live < count) throw new Error(`parked_goroutine_bytes: numGoroutine() = ${live} with ${count} parked`);
-    if (after !== null && after !== 0) throw new Error(`parked_goroutine_bytes: numGoroutine() = ${after} after close, want 0`);
+    if (side.woke() !== n) throw new Error(`parked_goroutine_bytes: ${side.woke()} of ${n} goroutines woke after close`);
+    if (parked !== n) throw new Error(`parked_goroutine_bytes: ${parked} of ${n} goroutines parked`);
+    if (live !== null && live < n) throw new Error(`parked_goroutine_bytes: ${live} goroutines alive with ${n} parked`);
+    if (after !== null && after !== 0) throw new Error(`parked_goroutine_bytes: ${after} goroutines alive after close, want 0`);
     runs.push({
-      bytes: (h1 - h0 + (c1 - c0)) / count,
-      heapBytes: (h1 - h0) / count,
-      coreBytes: (c1 - c0) / count,
-      leftAfterCloseBytes: (h2 - h0 + (c2 - c0)) / count,
+      bytes: (h1 - h0 + (c1 - c0)) / n,
+      heapBytes: (h1 - h0) / n,
+      coreBytes: (c1 - c0) / n,
+      leftAfterCloseBytes: (h2 - h0 + (c2 - c0)) / n,
     });
   }
   const sorted = [...runs].sort((x, y) => x.bytes - y.bytes);
   const med = sorted[(sorted.length - 1) >> 1];
-  return { value: med.bytes, ...med, count, runs };
+  return { value: med.bytes, ...med, count: n, runs };
 }

@@ -1092,29 +1092,62 @@ export class NatsChan<T> extends ForeignChan<T> implements Member {
     return Promise.reject(new TypeError("recvDaemon: not for NATS channels"));
   }
 
-  /** `for (const v of values) await ch.send(v)`, with one promise. */
-  async sendMany(values: Iterable<T>, options?: WaitOptions): Promise<void> {
-    for (const v of values) await this.send(v, options);
+  /** `for (const v of values) await ch.send(v)`: a NATS channel sends one value at a time (each
+   *  is stored before the next is sent), so a batch saves nothing but the caller's loop. */
+  override sendMany(values: Iterable<T>, options?: WaitOptions): Promise<void> {
+    if (options !== undefined) {
+      const no = refusal(options, "sendMany");
+      if (no !== null) return Promise.reject(no.reason);
+    }
+    if (values === null || values === undefined || typeof (values as Iterable<T>)[Symbol.iterator] !== "function") {
+      return Promise.reject(new TypeError("sendMany: values must be iterable (an array, a Set, a generator, ...)"));
+    }
+    const signal = options?.signal;
+    const opts = signal === undefined ? undefined : { signal };
+    return (async () => {
+      for (const v of values) {
+        await this.send(v, opts);
+        if (signal !== undefined && signal.aborted) throw signal.reason;
+      }
+    })();
   }
 
   /** Waits for one value, then takes up to `max` that this process holds. */
-  async recvMany(max: number, options?: WaitOptions): Promise<T[]> {
-    if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`recvMany: max must be a positive safe integer, got ${String(max)}`);
-    const [v, ok] = await this.recvOk(options);
-    if (!ok) return [];
-    const out = [v as T];
-    while (out.length < max && this.#held.length > 0) out.push(this.#takeHeld() as T);
-    return out;
+  override recvMany(max: number, options?: WaitOptions): Promise<T[]> {
+    if (options !== undefined) {
+      const no = refusal(options, "recvMany");
+      if (no !== null) return Promise.reject(no.reason);
+    }
+    if (!isBatchSize(max)) return Promise.reject(badBatchSize("recvMany", max));
+    return this.recvOk(options).then(([v, ok]) => {
+      if (!ok) return [];
+      const out = [v as T];
+      this.#takeHeldInto(out, max);
+      return out;
+    });
   }
 
-  /** Takes up to `max` values that this process holds, without waiting. */
-  tryRecvMany(max: number): T[] {
-    if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`tryRecvMany: max must be a positive safe integer, got ${String(max)}`);
+  /** Takes up to `max` values that this process holds, without waiting (asking for one if it
+   *  holds none, as tryRecv does). */
+  override tryRecvMany(max: number): T[] {
+    if (!isBatchSize(max)) throw badBatchSize("tryRecvMany", max);
     const out: T[] = [];
-    while (out.length < max && this.#held.length > 0) out.push(this.#takeHeld() as T);
+    this.#takeHeldInto(out, max);
     if (out.length === 0) this.#prefetch();
     return out;
   }
+
+  #takeHeldInto(out: T[], max: number): void {
+    while (out.length < max && this.#held.length > 0) out.push(this.#takeHeld() as T);
+  }
+}
+
+function isBatchSize(max: unknown): max is number {
+  return typeof max === "number" && Number.isSafeInteger(max) && max > 0;
+}
+
+function badBatchSize(op: string, max: unknown): RangeError {
+  return new RangeError(`${op}: max must be a positive safe integer, got ${typeof max === "number" ? max : typeof max}`);
 }
 
 /** A random token for inbox names. */

@@ -3,11 +3,12 @@
 // channel's stream and publishes with it). They are peer dependencies, optional so that users of
 // baton's main entry never install them; the main entry never loads this file.
 //
-// checkClient runs when batonjs/nats is imported: where the runtime can resolve a specifier
-// synchronously (import.meta.resolve, Node 20.6+), a missing package throws there, naming what
-// to install. loadJetStream loads @nats-io/jetstream on the first natsChan() call (a dynamic
-// import, so that this module has no top-level await and can be require()d), with the same
-// message if it is missing after all.
+// checkClient runs when batonjs/nats is loaded: where the runtime can resolve a specifier
+// synchronously (require.resolve in the CommonJS build, which Node's `import` goes through too;
+// import.meta.resolve in an ES module build), a missing package throws there, naming what to
+// install. loadJetStream loads @nats-io/jetstream on the first natsChan() call (a dynamic import,
+// so that this module has no top-level await and can be require()d), with the same message if it
+// is missing after all.
 
 import type * as JetStream from "@nats-io/jetstream";
 
@@ -25,10 +26,21 @@ function notFound(e: unknown): boolean {
   return code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND";
 }
 
+// The CommonJS build's module-scoped require (undefined in an ES module build).
+declare const require: ((id: string) => unknown) & { resolve?: (specifier: string) => string };
+
+/** A synchronous resolver of package specifiers, where the runtime has one. */
+function resolver(): ((specifier: string) => string) | undefined {
+  if (typeof require === "function" && typeof require.resolve === "function") return require.resolve;
+  // (typeof: in an ES module build there is no binding named require at all.)
+  const meta = import.meta as { resolve?: (specifier: string) => string };
+  return typeof meta.resolve === "function" ? (specifier) => meta.resolve!(specifier) : undefined;
+}
+
 /** Throws an Error naming the packages to install if a client package cannot be found. */
 export function checkClient(): void {
-  const resolve = (import.meta as { resolve?: (specifier: string) => string }).resolve;
-  if (typeof resolve !== "function") return;
+  const resolve = resolver();
+  if (resolve === undefined) return;
   const absent: string[] = [];
   for (const name of PACKAGES) {
     try {

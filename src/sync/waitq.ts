@@ -74,6 +74,8 @@ export function wakeFirst(q: number, v?: unknown): boolean {
  * ```
  */
 export interface Locker {
+  /** Takes the lock, waiting while another holds it. */
   lock(): Promise<void> | void;
+  /** Releases the lock. */
   unlock(): void;
 }

@@ -156,8 +156,8 @@ expectEq("bundle: the page script and the two worker scripts", [files.has(pageFi
 expectEq("bundle: the page bundle starts each worker by its built URL",
   builtWorkers.map((w) => w !== undefined && files.get(pageFile).toString().includes(w.slice(1))), [true, true]);
 expectEq("bundle: no other scripts", scripts.length, 3);
-const coreShared = /CORE_SHARED = "([^"]+)"/.exec(readFileSync(join(here, "../../src/core-wasm.generated.ts"), "utf8"))?.[1];
-for (const [name, marker] of [["the loader's message", "the shared memory has no thread context left"], ["the embedded core", coreShared ?? "(CORE_SHARED not found)"]]) {
+const core = /CORE = "([^"]+)"/.exec(readFileSync(join(here, "../../src/core-wasm.generated.ts"), "utf8"))?.[1];
+for (const [name, marker] of [["the loader's message", "the shared memory has no thread context left"], ["the embedded core", core ?? "(CORE not found)"]]) {
   expectEq(`bundle: copies of baton (${name}) per script`, Object.fromEntries(copies(marker)),
     Object.fromEntries(scripts.map(([p]) => [p, 1])));
 }

@@ -6,7 +6,7 @@
 // test/fixtures/diag/ run in a child process against the built package (`npm run build` first).
 
 import { describe, expect, it } from "vitest";
-import { builtModule, runFixture, runFixtureSlowReader } from "./fixture.js";
+import { runFixture, runFixtureSlowReader } from "./fixture.js";
 
 const FATAL = "fatal error: all goroutines are asleep - deadlock!";
 
@@ -117,9 +117,7 @@ describe("deadlock detection", () => {
     expect([0, 13]).toContain(r.status);
   });
 
-  // Needs baton's time module (src/time.ts, written in parallel): the case runs once the built
-  // package has dist/time.js, and is skipped until then.
-  it.skipIf(!builtModule("time"))("raises no false alarm while a goroutine waits on after(50)", () => {
+  it("raises no false alarm while a goroutine waits on after(50)", () => {
     const r = runFixture("no-deadlock-after.mjs");
     expect(r.stderr).not.toContain("fatal error");
     expect(r.stdout).toBe("fired\nsleep done\n");

@@ -7,7 +7,7 @@
 // Every goroutine a test parks is woken before the test ends.
 
 import { describe, expect, it } from "vitest";
-import { chan, go, goroutines, numGoroutine } from "../../src/index.js";
+import { chan, configure, go, goroutines, numGoroutine } from "../../src/index.js";
 import { formatDump } from "../../src/diag.js";
 import { eventually, sleep } from "../helpers/wait.js";
 
@@ -158,5 +158,23 @@ describe("goroutines() never states a guessed wait", () => {
     await left;
     ch.close();
     expect(await eventually(() => stateOf(id!) === undefined)).toBe(true);
+  });
+});
+
+describe("the text dump", () => {
+  it("names each goroutine's function under its header, as Go does, and none for an anonymous one", async () => {
+    const ch = chan<number>();
+    async function fetcher(): Promise<void> {
+      await ch.recv();
+    }
+    configure({ creationSites: "all" }); // earlier tests here spent the sampling budget
+    const [named, anonymous] = goAll([fetcher, () => ch.recv()]);
+    configure({ creationSites: true });
+    await sleep(0);
+    const dump = formatDump();
+    expect(dump).toMatch(new RegExp(`^goroutine ${named} \\[chan receive\\]:\\nfetcher\\(\\.\\.\\.\\)\\ncreated at .*dump\\.test\\.ts:\\d+`, "m"));
+    expect(dump).toMatch(new RegExp(`^goroutine ${anonymous} \\[chan receive\\]:\\ncreated at .*dump\\.test\\.ts:\\d+`, "m"));
+    ch.close();
+    expect(await eventually(() => stateOf(named!) === undefined && stateOf(anonymous!) === undefined)).toBe(true);
   });
 });

@@ -17,11 +17,6 @@ export function built(): boolean {
   return existsSync(`${root}dist/index.js`);
 }
 
-/** True when the built package has a module at dist/<name>.js. */
-export function builtModule(name: string): boolean {
-  return existsSync(`${root}dist/${name}.js`);
-}
-
 export interface Run {
   /** Exit code (null if killed). */
   status: number | null;

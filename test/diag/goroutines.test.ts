@@ -264,6 +264,97 @@ describe("goroutines()", () => {
     await group.wait();
   });
 
+  it('names the goroutine\'s function in fn, "" for an anonymous one', async () => {
+    const ch = chan<number>();
+    async function receiver(): Promise<void> {
+      await ch.recv();
+    }
+    const waitForIt = () => ch.recv(); // an inferred name
+    const named = goTracked(receiver);
+    const inferred = goTracked(waitForIt);
+    const anonymous = goTracked(() => ch.recv());
+    const bound = goTracked(receiver.bind(null));
+    const ids = [named, inferred, anonymous, bound];
+    await settle();
+    expect(ids.map((id) => info(id)!.fn)).toEqual(["receiver", "waitForIt", "", "bound receiver"]);
+    expect(info(named)!.state).toBe("chan receive");
+    ch.close();
+    expect(await eventually(() => ids.every((id) => info(id) === undefined))).toBe(true);
+  });
+
+  it("names the user's function for wg.go(fn) and group.go(fn), not baton's wrapper", async () => {
+    const ch = chan<number>();
+    const before = new Set(goroutines().map((g) => g.id));
+    const wg = new WaitGroup();
+    wg.go(async function wgWorker() {
+      await ch.recv();
+    });
+    const gate = chan<number>();
+    const group = new Group();
+    group.setLimit(1);
+    void group.go(async function groupWorker() {
+      await gate.recv();
+    });
+    const later = group.go(async function laterWorker() {
+      await ch.recv();
+    }); // over the limit: started later, from another task
+    gate.trySend(1) || (await gate.send(1));
+    await later;
+    await settle();
+    const fns = goroutines()
+      .filter((g) => !before.has(g.id))
+      .map((g) => g.fn)
+      .sort();
+    expect(fns).toEqual(["laterWorker", "wgWorker"]);
+    ch.close();
+    await wg.wait();
+    await group.wait();
+  });
+
+  it("reads the function's name only when asked, and gives \"\" for a name that is not a string or throws", async () => {
+    const ch = chan<number>();
+    let reads = 0;
+    const counted = () => ch.recv();
+    Object.defineProperty(counted, "name", {
+      get() {
+        reads++;
+        return "counted";
+      },
+    });
+    const throwing = () => ch.recv();
+    Object.defineProperty(throwing, "name", {
+      get() {
+        throw new Error("no name");
+      },
+    });
+    const numbered = () => ch.recv();
+    Object.defineProperty(numbered, "name", { value: 42 });
+    const before = new Set(goroutines().map((g) => g.id));
+    go(counted);
+    go(throwing);
+    go(numbered);
+    await settle();
+    expect(reads).toBe(0); // not at go(), not at start
+    const mine = goroutines().filter((g) => !before.has(g.id));
+    expect(reads).toBe(1);
+    expect(mine.map((g) => g.fn)).toEqual(["counted", "", ""]);
+    ch.close();
+    expect(await eventually(() => mine.every((g) => info(g.id) === undefined))).toBe(true);
+  });
+
+  it("names the function with creation sites off too", async () => {
+    const ch = chan<number>();
+    configure({ creationSites: false });
+    const id = goTracked(function siteless() {
+      return ch.recv();
+    });
+    configure({ creationSites: true });
+    await settle();
+    expect(info(id)).toMatchObject({ fn: "siteless", createdAt: "" });
+    ch.close();
+    expect(await eventually(() => info(id) === undefined)).toBe(true);
+  });
+
   it("counts waitingSinceMs from when the goroutine parked", async () => {
     const ch = chan<number>();
     const id = goTracked(() => ch.recv());
@@ -299,6 +390,7 @@ describe("goroutines()", () => {
     expect(got[0]!.info.id).toBe(id);
     expect(got[0]!.info.createdAt).toBe(shown.createdAt);
     expect(got[0]!.info.createdAt).toContain("goroutines.test.ts");
+    expect(got[0]!.info.fn).toBe(shown.fn);
     expect(info(id)).toBeUndefined();
   });
 

@@ -1,4 +1,4 @@
-// baton/testing's leak check (in the manner of Uber's goleak): leakCheck() remembers the
+// batonjs/testing's leak check (in the manner of Uber's goleak): leakCheck() remembers the
 // goroutines alive now; the function it returns resolves once every goroutine started since has
 // finished, or rejects with a LeakError listing those still alive after timeoutMs.
 //

@@ -32,13 +32,33 @@ describe("a panic with no handler", () => {
   });
 });
 
+describe("what a panic with no handler prints", () => {
+  it("the panic, then the goroutine's id, function and creation site, and the stack once", () => {
+    const r = runFixture("panic-named.mjs");
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(
+      /^panic: Error: boom from worker\n\ngoroutine \d+ \[running\]:\nworker\(\.\.\.\)\ncreated at .*panic-named\.mjs:10:\d+\n/m,
+    );
+    // The frame of the throw (line 7, with its column) is in one stack only: the one Node prints
+    // for the rethrown error.
+    expect(r.stderr.match(/panic-named\.mjs:7:\d+/g)).toHaveLength(1);
+    expect(r.stderr.match(/^\s+at worker \(/gm)).toHaveLength(1);
+  });
+
+  it("no function line for an anonymous goroutine, and still one stack", () => {
+    const r = runFixture("panic-throw.mjs");
+    expect(r.stderr).toMatch(/^goroutine \d+ \[running\]:\ncreated at .*panic-throw\.mjs:\d+/m);
+    expect(r.stderr.match(/panic-throw\.mjs:6:\d+/g)).toHaveLength(1);
+  });
+});
+
 describe("setPanicHandler", () => {
   it("gets (error, info) with the goroutine's id and creation site, and the process exits 0", () => {
     const r = runFixture("panic-handler.mjs");
     expect(r.stderr).not.toContain("panic:");
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout.trim()) as {
-      seen: { message: string; info: { id: number; createdAt: string } }[];
+      seen: { message: string; info: { id: number; createdAt: string; fn: string } }[];
       listed: { id: number; createdAt: string }[];
     };
     expect(out.seen.map((s) => s.message).sort()).toEqual(["async boom", "sync boom"]);
@@ -48,6 +68,11 @@ describe("setPanicHandler", () => {
       // The same id and site that goroutines() showed for it before it panicked.
       expect(out.listed).toContainEqual({ id: info.id, createdAt: info.createdAt });
     }
+    // The function's name: syncPanic threw "sync boom", asyncPanic "async boom".
+    expect(out.seen.map((s) => [s.message, s.info.fn]).sort()).toEqual([
+      ["async boom", "asyncPanic"],
+      ["sync boom", "syncPanic"],
+    ]);
     const ids = out.seen.map((s) => s.info.id);
     expect(new Set(ids).size).toBe(2);
   });

@@ -1,9 +1,9 @@
-// A TypeScript user's view of the published package: this file imports "baton" (resolved to
+// A TypeScript user's view of the published package: this file imports "batonjs" (resolved to
 // dist/*.d.ts through package.json's exports) and is compiled with skipLibCheck off, so that
 // declarations that do not compile on their own (a stripped internal type, say) fail the check.
-import { chan, recv, send, select, go, WaitGroup, Mutex, newTimer, withTimeout, background, goroutines } from "baton";
-import type { Chan, RecvChan, SendChan, Context, GoroutineInfo, WaitOptions, SelectOptions } from "baton";
-import { leakCheck } from "baton/testing";
+import { chan, recv, send, select, go, WaitGroup, Mutex, newTimer, withTimeout, background, goroutines, sharedMemory } from "batonjs";
+import type { Chan, RecvChan, SendChan, Context, GoroutineInfo, WaitOptions, SelectOptions } from "batonjs";
+import { leakCheck } from "batonjs/testing";
 
 export async function consumer(): Promise<number | undefined> {
   const c: Chan<number> = chan<number>(1);
@@ -31,7 +31,13 @@ export async function consumer(): Promise<number | undefined> {
   void wo;
   void so;
   const gs: GoroutineInfo[] = goroutines();
-  void gs;
+  const fns: string[] = gs.map((g) => g.fn);
+  void fns;
+  const shared: boolean = sharedMemory;
+  void shared;
+  // Chan is exported as a type only: the package has no runtime export of that name.
+  // @ts-expect-error 'Chan' only refers to a type
+  void new Chan<number>();
   const check = leakCheck();
   go(() => {});
   await check();

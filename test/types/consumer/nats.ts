@@ -2,10 +2,10 @@
 // through package.json's exports), compiled with skipLibCheck off as consumer.ts is. The NATS
 // client's own declarations use Symbol.asyncDispose, so this file is compiled with the
 // esnext.disposable library (tsconfig.nats.json), as a user of the client compiles.
-import { chan, recv, send, select } from "baton";
-import type { Chan, RecvChan } from "baton";
-import { natsChan, removeNatsChan } from "baton/nats";
-import type { NatsChanOptions } from "baton/nats";
+import { chan, recv, send, select } from "batonjs";
+import type { Chan, RecvChan } from "batonjs";
+import { natsChan, removeNatsChan } from "batonjs/nats";
+import type { NatsChanOptions } from "batonjs/nats";
 import type { NatsConnection } from "@nats-io/transport-node";
 
 export async function natsConsumer(nc: NatsConnection): Promise<string | undefined> {

@@ -1,0 +1,172 @@
+// The package as it is published (dist/, built by `npm run build`; rollup.config.mjs lays it out):
+//  - require("batonjs") works in Node (the CommonJS entry, no top-level await), runs goroutines,
+//    channels, the testing entry and a pool worker, and is the same instance as import("batonjs");
+//  - every entry point in package.json's "exports" exists, and each format's entries export the
+//    same names;
+//  - the bundles carry one copy of the core, and `import * as baton from "batonjs"` bundled for a
+//    browser reaches for no Node module (sizes: scripts/measure-package.mjs; only a coarse bound
+//    on bytes here, which are deterministic).
+
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build, transform } from "esbuild";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+const dist = join(root, "dist");
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+  name: string;
+  exports: Record<string, string | Record<string, Record<string, string>>>;
+};
+/** The marker of an embedded core: "\0asm" in base64. */
+const CORE_MARKER = "AGFzbQ";
+
+const copiesOfCore = (text: string): number => text.split(CORE_MARKER).length - 1;
+
+beforeAll(() => {
+  if (!existsSync(join(dist, "index.cjs"))) throw new Error("dist/ is missing: run `npm run build` before these tests");
+});
+
+describe("CommonJS", () => {
+  it('require("batonjs") runs goroutines, channels, leakCheck and a pool, as one instance with import()', () => {
+    const r = spawnSync(process.execPath, [join(root, "test/fixtures/package/require.cjs")], {
+      encoding: "utf8",
+      timeout: 30_000,
+      env: { ...process.env, NODE_OPTIONS: "" },
+    });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      got: [1, 2, 3],
+      names: ["producer"],
+      fired: 1,
+      sharedMemory: true,
+      squared: 49,
+      panics: [["from a goroutine of a pool task", "panicker"]],
+      sameInstance: true,
+    });
+  });
+
+  it("has no top-level await in any ES module of the package (esbuild refuses one in CommonJS)", async () => {
+    const modules = (readdirSync(dist, { recursive: true }) as string[]).filter((f) => f.endsWith(".js"));
+    expect(modules.length).toBeGreaterThanOrEqual(8);
+    for (const f of modules) {
+      const code = readFileSync(join(dist, f), "utf8");
+      await expect(transform(code, { format: "cjs", logLevel: "silent" }), f).resolves.toBeDefined();
+    }
+    await expect(transform("await 1;", { format: "cjs", logLevel: "silent" })).rejects.toThrow(/[Tt]op-level await/);
+  });
+});
+
+describe("entry points", () => {
+  it("every file that package.json's exports name exists", () => {
+    const targets: string[] = [];
+    const walk = (v: unknown): void => {
+      if (typeof v === "string") targets.push(v);
+      else if (v !== null && typeof v === "object") Object.values(v).forEach(walk);
+    };
+    walk(pkg.exports);
+    expect(targets.length).toBeGreaterThanOrEqual(10);
+    for (const t of targets) expect(existsSync(join(root, t)), t).toBe(true);
+  });
+
+  it("import, require and the browser build export the same names, and import and require the same objects", () => {
+    const r = spawnSync(process.execPath, [join(root, "test/fixtures/package/exports.mjs")], {
+      encoding: "utf8",
+      timeout: 30_000,
+      env: { ...process.env, NODE_OPTIONS: "" },
+    });
+    expect(r.stderr).toBe("");
+    const seen = JSON.parse(r.stdout) as Record<string, { esm: string[]; cjs: string[]; browser: string[]; notSame: string[] }>;
+    expect(Object.keys(seen)).toEqual([pkg.name, `${pkg.name}/testing`, `${pkg.name}/nats`]);
+    for (const [entry, e] of Object.entries(seen)) {
+      expect(e.esm.length, entry).toBeGreaterThan(0);
+      expect(e.cjs, entry).toEqual(e.esm);
+      expect(e.browser, entry).toEqual(e.esm);
+      expect(e.notSame, entry).toEqual([]);
+    }
+  });
+
+  it("the public entry exports what API.md lists (the names of this package's version)", () => {
+    const require = createRequire(join(root, "package.json"));
+    const names = Object.keys(require(pkg.name) as object);
+    for (const n of [
+      "chan", "recv", "send", "select", "trySelect", "go", "gosched", "numGoroutine", "setPanicHandler",
+      "WaitGroup", "Mutex", "RWMutex", "Once", "Cond", "Semaphore", "Group", "sleep", "after", "tick",
+      "newTimer", "newTicker", "background", "withCancel", "withTimeout", "withDeadline", "withValue",
+      "Canceled", "DeadlineExceeded", "goroutines", "PanicError", "attach", "workers", "sharedMemory",
+    ]) {
+      expect(names).toContain(n);
+    }
+    // Internals stay internal.
+    for (const n of ["formatDump", "spawn", "live", "core", "reportPanic"]) expect(names).not.toContain(n);
+  });
+});
+
+describe("the bundles", () => {
+  it("carry one copy of the core per format", () => {
+    const cjs = readdirSync(dist).filter((f) => f.endsWith(".cjs"));
+    const browser = readdirSync(join(dist, "browser")).filter((f) => f.endsWith(".js"));
+    const count = (dir: string, files: string[]) =>
+      files.reduce((n, f) => n + copiesOfCore(readFileSync(join(dir, f), "latin1")), 0);
+    expect(count(dist, cjs)).toBe(1);
+    expect(count(join(dist, "browser"), browser)).toBe(1);
+    // Node's ES module entries carry none: they take everything from the CommonJS files.
+    const wrappers = readdirSync(dist).filter((f) => f.endsWith(".js"));
+    expect(count(dist, wrappers)).toBe(0);
+  });
+
+  it("import * bundled for a browser has one core, no Node module, and stays within its bound", async () => {
+    const out = await build({
+      stdin: { contents: `import * as baton from "batonjs";\nglobalThis.baton = baton;\n`, resolveDir: root, loader: "js" },
+      bundle: true,
+      minify: true,
+      format: "esm",
+      platform: "browser",
+      target: "es2022",
+      write: false,
+      logLevel: "silent",
+    });
+    const js = Buffer.from(out.outputFiles[0]!.contents).toString("latin1");
+    expect(copiesOfCore(js)).toBe(1);
+    expect(js).not.toMatch(/from\s*["']node:|require\(["']node:|import\(["']node:/);
+    // A coarse bound (the figures: scripts/measure-package.mjs): a second copy of baton or of
+    // the core would pass it.
+    expect(js.length).toBeLessThan(128 * 1024);
+  });
+
+  it("the browser build, bundled, runs: goroutines, a channel, select with after(), and a dump naming the function", async () => {
+    const program = `
+      import { chan, go, recv, select, after, goroutines } from "batonjs";
+      const ch = chan();
+      go(async function producer() { for (let i = 1; i <= 3; i++) await ch.send(i); ch.close(); });
+      const fns = goroutines().map((g) => g.fn);
+      let sum = 0;
+      for await (const v of ch) sum += v;
+      const fired = await select([recv(chan()), recv(after(5))]);
+      console.log(JSON.stringify({ sum, fired, fns }));
+    `;
+    const dir = mkdtempSync(join(tmpdir(), "batonjs-browser-"));
+    try {
+      const file = join(dir, "bundle.mjs");
+      await build({
+        stdin: { contents: program, resolveDir: root, loader: "js" },
+        bundle: true,
+        format: "esm",
+        platform: "browser",
+        target: "es2022",
+        outfile: file,
+        logLevel: "silent",
+      });
+      const r = spawnSync(process.execPath, [file], { encoding: "utf8", timeout: 30_000, env: { ...process.env, NODE_OPTIONS: "" } });
+      expect(r.stderr).toBe("");
+      expect(JSON.parse(r.stdout)).toEqual({ sum: 6, fired: 1, fns: ["producer"] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
