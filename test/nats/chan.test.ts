@@ -210,6 +210,25 @@ describe.skipIf(!installed)(installed ? "natsChan" : "natsChan (skipped: nats-se
       expect(() => ch.handle()).toThrow(TypeError);
     });
 
+    it("batches: sendMany sends in order; recvMany waits for one, then takes what this process holds", async () => {
+      const ch = await natsChan<number>(nc, fresh("batch"), { capacity: 10 });
+      await ch.sendMany([1, 2, 3, 4]);
+      const got: number[] = [];
+      while (got.length < 4) {
+        const some = await ch.recvMany(3);
+        expect(some.length).toBeGreaterThan(0);
+        expect(some.length).toBeLessThanOrEqual(3);
+        got.push(...some);
+      }
+      expect(got).toEqual([1, 2, 3, 4]);
+      expect(await rejection(ch.recvMany(0))).toBeInstanceOf(RangeError);
+      expect(() => ch.tryRecvMany(-1)).toThrow(RangeError);
+      expect(await rejection(ch.sendMany(5 as unknown as number[]))).toBeInstanceOf(TypeError);
+      ch.close();
+      expect(await ch.recvMany(5)).toEqual([]);
+      expect(await rejection(ch.sendMany([1]))).toEqual(new PanicError("send on closed channel"));
+    });
+
     it("removeNatsChan removes the stream; a new natsChan opens a new channel", async () => {
       const name = fresh("remove");
       const ch = await natsChan<number>(nc, name, { capacity: 2 });
