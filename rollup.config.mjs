@@ -12,9 +12,14 @@
 //   pool-worker.*     a pool worker's entry, in a file of its own (its code runs at load)
 //
 // ENTRIES are the package's entry points (package.json "exports" names the public ones), plus
-// those that tests and the pool load by path. Adding one (say src/nats.ts) is one line here and
-// one in package.json.
+// those that tests and the pool load by path. Adding one is one line here and one in
+// package.json's "exports". An entry whose module imports another package (src/nats.ts and
+// @nats-io/*) must be `own: true`: in the shared chunk, its imports would load with baton itself,
+// everywhere. Bare imports (other packages, node: modules) stay imports: nothing is bundled but
+// src/.
 import { writeFileSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { isAbsolute } from "node:path";
+import { fileURLToPath } from "node:url";
 import { dts } from "rollup-plugin-dts";
 import { transform } from "esbuild";
 
@@ -40,7 +45,7 @@ const input = Object.fromEntries(
 const ownModules = new Set(
   Object.entries(ENTRIES)
     .filter(([, e]) => e.own)
-    .map(([n]) => new URL(`build/tsc/${n}.js`, import.meta.url).pathname),
+    .map(([n]) => fileURLToPath(new URL(`build/tsc/${n}.js`, import.meta.url))),
 );
 const manualChunks = (id) => (id.startsWith(FACADE) || ownModules.has(id) ? undefined : "baton");
 
@@ -50,7 +55,7 @@ function facades() {
     resolveId: (id) => (id.startsWith(FACADE) ? id : null),
     load(id) {
       if (!id.startsWith(FACADE)) return null;
-      const module = new URL(`build/tsc/${id.slice(FACADE.length)}.js`, import.meta.url).pathname;
+      const module = fileURLToPath(new URL(`build/tsc/${id.slice(FACADE.length)}.js`, import.meta.url));
       return `export * from ${JSON.stringify(module)};\n`;
     },
   };
@@ -166,6 +171,7 @@ export default [
   {
     input,
     onwarn,
+    external: (id) => !id.startsWith(".") && !isAbsolute(id) && !id.startsWith("\0"),
     plugins: [clean(), facades()],
     // `import.meta.url` in the CommonJS build: rollup gives the URL of the file (baton.cjs), from
     // __filename; workers() starts ./pool-worker.js beside it.
