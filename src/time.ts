@@ -51,9 +51,8 @@
 // Invariants (between calls, outside the firing loop):
 //  heap[i].idx === i for every entry in the heap; an entry not in the heap has idx === -1.
 //  An entry's `when` does not change while it is in the heap, dead or alive.
-//  A live (not dead) entry in the heap is armed; a live channel timer in the heap has blocked > 0.
-//   An armed channel timer with blocked > 0 is live in the heap, unless it is due and a read has
-//   yet to deliver it (a ripen, or the host timer, delivers it).
+//  A live (not dead) entry in the heap is armed. An armed channel timer is live in the heap iff
+//   blocked > 0 (a receive or select waits on its channel), due or not.
 //  deadCount counts the entries in the heap marked dead; right after an entry is marked, it is
 //   under a quarter of the heap's length (compact() runs when it would not be).
 //  !less(heap[i], heap[(i - 1) >> 2]) for i > 0: ordered by (when, seq); seq breaks ties in the
@@ -190,7 +189,9 @@ class Entry implements Timer, Ticker, ChanTimer {
     }
   }
 
-  /** @internal ChanTimer: a wait parked on the channel under `token`. */
+  /** @internal ChanTimer: a wait parked on the channel under `token`. It holds the channel (the
+   *  slot table keeps a receive-only channel's waits' channel, a select's cases theirs), so it is
+   *  never dropped (slots.ts, dropWait): it ends, and woken() is called. */
   block(token: number): void {
     onWoken(token, this);
     if (this.blocked++ === 0 && this.armed) {
