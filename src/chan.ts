@@ -392,11 +392,11 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
   }
 
   /** @internal Use {@link chan} or {@link attach}. */
-  constructor(key: unknown, id: number, cap: number, mode: number) {
+  constructor(key: unknown, id: number, cap: number, shared: boolean, recvOnly = false, timer = false) {
     if (key !== KEY) throw new TypeError("baton: channels are made with chan() or attach()");
     this.#id = id;
     this.#cap = cap;
-    this.#mode = mode;
+    this.#mode = shared ? M_SHARED : timer ? M_TIMER : recvOnly ? M_RECV_ONLY : M_LOCAL;
     // An unbuffered channel never buffers a value: it shares one empty array.
     this.#buf = cap === 0 ? NO_BUF : [];
   }
@@ -811,18 +811,18 @@ export function chan<T = unknown>(capacity: number = 0, options?: ChanOptions): 
   }
   if (core === undefined) ensureCore();
   if (options !== undefined && options.shared === true) return sharedChan<T>(capacity);
-  return localChan<T>(capacity, M_LOCAL, null);
+  return localChan<T>(capacity, false);
 }
 
-/** A new local channel (capacity already checked) of mode M_LOCAL, M_RECV_ONLY or M_TIMER (with
- *  its timer). */
-function localChan<T>(capacity: number, mode: number, timer: ChanTimer | null): Chan<T> {
+/** A new local channel (capacity already checked), receive-only at run time if `recvOnly`; a
+ *  timer's (TimerChan) if `timer` is given. */
+function localChan<T>(capacity: number, recvOnly: boolean, timer: ChanTimer | null = null): Chan<T> {
   if (core === undefined) ensureCore();
   channels.sweep();
   const id = core.chanNew(T, capacity);
   if (id === E_RANGE) throw new RangeError(`makechan: size out of range (capacity ${capacity})`);
   if (id < 0) throw coreFailure(7);
-  const ch = timer === null ? new Chan<T>(KEY, id, capacity, mode) : new TimerChan<T>(KEY, id, timer);
+  const ch = timer === null ? new Chan<T>(KEY, id, capacity, false, recvOnly) : new TimerChan<T>(KEY, id, timer);
   channels.register(ch, id);
   if (++made === BALLAST_EVERY) {
     made = 0;
@@ -845,7 +845,7 @@ let made = 0;
 /** @internal A local channel that only baton sends on and closes (a context's done()):
  *  receive-only at run time. */
 export function recvOnlyChan<T>(capacity: number): Chan<T> {
-  return localChan<T>(capacity, M_RECV_ONLY, null);
+  return localChan<T>(capacity, true);
 }
 
 /** What a timer's channel asks of its timer (time.ts), as Go's channel code asks c.timer
@@ -863,13 +863,13 @@ export interface ChanTimer {
  *  Chan's methods consult `timer` where the mode is M_TIMER, so other channels pay nothing. */
 class TimerChan<T> extends Chan<T> {
   constructor(key: unknown, id: number, readonly timer: ChanTimer) {
-    super(key, id, 1, M_TIMER);
+    super(key, id, 1, false, true, true);
   }
 }
 
 /** @internal The channel of `timer` (time.ts): receive-only, one value of buffer. */
 export function timerChan<T>(timer: ChanTimer): Chan<T> {
-  return localChan<T>(1, M_TIMER, timer);
+  return localChan<T>(1, true, timer);
 }
 
 function sharedChan<T>(capacity: number): Chan<T> {
@@ -891,7 +891,7 @@ function sharedChan<T>(capacity: number): Chan<T> {
 }
 
 function holdShared<T>(id: number, capacity: number): Chan<T> {
-  const ch = new Chan<T>(KEY, id, capacity, M_SHARED);
+  const ch = new Chan<T>(KEY, id, capacity, true);
   holds.set(id, (holds.get(id) ?? 0) + 1);
   sharedChannels.register(ch, id);
   return ch;
