@@ -10,13 +10,18 @@
 //                     import; .d.cts the same for require()
 //   browser/          ES modules for browsers and bundlers: <entry>.js over browser/baton.js
 //   pool-worker.*     a pool worker's entry, in a file of its own (its code runs at load)
-//   nats.*            batonjs/nats with its own modules (`separate`), over the shared chunk; the
-//                     NATS client is external
+//   nats.*            batonjs/nats with its own modules (`separate`), over the shared chunk
 //
 // ENTRIES are the package's entry points (package.json "exports" names the public ones), plus
 // those that tests and the pool load by path. Adding one is one line here and one in
-// package.json; one whose modules must stay out of the shared chunk names them in `separate`.
+// package.json's "exports". An entry whose modules import another package (src/nats.ts and
+// @nats-io/*) must keep them out of the shared chunk, or its imports would load with baton
+// itself, everywhere: `own: true` for an entry that is one module, `separate` (a pattern of the
+// modules that stay in the entry's file) for one with modules of its own. Bare imports (other
+// packages, node: modules) stay imports: nothing is bundled but src/.
 import { writeFileSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { isAbsolute } from "node:path";
+import { fileURLToPath } from "node:url";
 import { dts } from "rollup-plugin-dts";
 import { transform } from "esbuild";
 
@@ -28,14 +33,10 @@ const ENTRIES = {
   // Started by workers() from its URL beside baton's own file; its code runs at load, so it is
   // not in the shared chunk (which every thread runs) but in its own file.
   "pool-worker": { declarations: false, own: true },
-  // batonjs/nats: its modules (nats.ts, nats/*, foreign.ts) stay in its own file over the shared
-  // chunk, so that the other entries never load them; the NATS client is external (a peer
-  // dependency the user installs).
-  nats: { declarations: true, separate: /\/build\/tsc\/(nats\.js|nats\/|foreign\.js)/ },
+  // batonjs/nats: nats.ts, nats/* and foreign.ts stay in its own file over the shared chunk, so
+  // that the other entries never load them (nor, through them, the NATS client).
+  nats: { declarations: true, separate: /[\\/]build[\\/]tsc[\\/](nats\.js$|nats[\\/]|foreign\.js$)/ },
 };
-
-/** Packages that are not bundled: the NATS client, which batonjs/nats imports at run time. */
-const external = (id) => id.startsWith("@nats-io/");
 
 // Every module goes into one chunk, "baton", shared by the entries of a format (one copy of
 // baton's state per thread). An entry is a facade over it (`export * from` its module, generated
@@ -49,11 +50,13 @@ const input = Object.fromEntries(
 const ownModules = new Set(
   Object.entries(ENTRIES)
     .filter(([, e]) => e.own)
-    .map(([n]) => new URL(`build/tsc/${n}.js`, import.meta.url).pathname),
+    .map(([n]) => fileURLToPath(new URL(`build/tsc/${n}.js`, import.meta.url))),
 );
 const separate = Object.values(ENTRIES).flatMap((e) => (e.separate ? [e.separate] : []));
 const manualChunks = (id) =>
   id.startsWith(FACADE) || ownModules.has(id) || separate.some((re) => re.test(id)) ? undefined : "baton";
+/** Bare imports (other packages, node: modules) stay imports. */
+const external = (id) => !id.startsWith(".") && !isAbsolute(id) && !id.startsWith("\0");
 
 function facades() {
   return {
@@ -61,7 +64,7 @@ function facades() {
     resolveId: (id) => (id.startsWith(FACADE) ? id : null),
     load(id) {
       if (!id.startsWith(FACADE)) return null;
-      const module = new URL(`build/tsc/${id.slice(FACADE.length)}.js`, import.meta.url).pathname;
+      const module = fileURLToPath(new URL(`build/tsc/${id.slice(FACADE.length)}.js`, import.meta.url));
       return `export * from ${JSON.stringify(module)};\n`;
     },
   };
@@ -199,7 +202,7 @@ export default [
       format: "es",
       entryFileNames: "[name].d.ts",
       // batonjs/nats's declarations stay in nats.d.ts: they import the NATS client's types.
-      manualChunks: (id) => (/\/build\/tsc\/(testing|debug|nats)\.d\.ts$/.test(id) || /\/build\/tsc\/nats\//.test(id) ? undefined : "index"),
+      manualChunks: (id) => (/[\\/]build[\\/]tsc[\\/]((testing|debug|nats)\.d\.ts$|nats[\\/])/.test(id) ? undefined : "index"),
       plugins: [fixDeclarations()],
     },
   },

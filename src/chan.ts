@@ -354,11 +354,14 @@ export const FOREIGN_KEY = {};
 const M_LOCAL = 0;
 const M_SHARED = 1;
 const M_RECV_ONLY = 2;
+const M_TIMER = 3; // receive-only, fed by a timer that its reads and waits consult (TimerChan)
 /** The buffer of every unbuffered local channel: never written. */
 const NO_BUF: unknown[] = [];
 let idOf: (ch: Chan<any>) => number;
 let sharedOf: (ch: Chan<any>) => boolean;
 let recvOnlyOf: (ch: Chan<any>) => boolean;
+/** The timer of a timer's channel (time.ts), or null for any other channel. */
+let timerOf: (ch: Chan<any>) => ChanTimer | null;
 /** trySend on a receive-only channel, for the baton code that feeds it (time.ts). */
 let sendInternal: <T>(ch: Chan<T>, v: T) => boolean;
 /** close() of a receive-only channel, for the baton code that owns it (context.ts). */
@@ -384,38 +387,44 @@ export function recvOnly(op: string): TypeError {
 export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
   readonly #id: number;
   readonly #cap: number;
-  /** M_LOCAL, M_SHARED (in the shared memory, usable from other threads) or M_RECV_ONLY (a
-   *  local channel that only baton sends on and closes: a timer's, a context's done(); receive-only
-   *  at run time, as its RecvChan type says). One field: a channel is kept small. */
+  /** M_LOCAL, M_SHARED (in the shared memory, usable from other threads), M_RECV_ONLY (a local
+   *  channel that only baton sends on and closes, such as a context's done(); receive-only at run
+   *  time, as its RecvChan type says) or M_TIMER (a receive-only channel that a timer feeds: a
+   *  TimerChan). One field: a channel is kept small. */
   readonly #mode: number;
   readonly #buf: unknown[];
 
   static {
     idOf = (ch) => ch.#id;
     sharedOf = (ch) => ch.#mode === M_SHARED;
-    recvOnlyOf = (ch) => ch.#mode === M_RECV_ONLY;
+    recvOnlyOf = (ch) => ch.#mode >= M_RECV_ONLY;
+    timerOf = (ch) => (ch.#mode === M_TIMER ? (ch as TimerChan<unknown>).timer : null);
     sendInternal = (ch, v) => ch.#trySend(v);
     closeInternal = (ch) => ch.#close();
   }
 
   /** Parks a plain receive or send (value v) of this local channel under `token`, which the core
-   *  has just queued. A receive-only channel is fed by baton (a timer): the slot table keeps it
-   *  alive while a receive waits on it. */
+   *  has just queued. A receive-only channel is fed by baton: the slot table keeps it alive while
+   *  a receive waits on it; a timer's is told of the wait (it must fire while one waits). */
   #park(token: number, v: unknown): Promise<any> {
-    return park(token, this.#mode === M_RECV_ONLY ? this : v);
+    if (this.#mode === M_LOCAL) return park(token, v);
+    const p = park(token, this);
+    if (this.#mode === M_TIMER) (this as unknown as TimerChan<T>).timer.block(token);
+    return p;
   }
 
   /** @internal Use {@link chan} or {@link attach}. */
-  constructor(key: unknown, id: number, cap: number, shared: boolean, recvOnly = false) {
+  constructor(key: unknown, id: number, cap: number, shared: boolean, recvOnly = false, timer = false) {
     if (key !== KEY && (key !== FOREIGN_KEY || id !== 0)) throw new TypeError("baton: channels are made with chan() or attach()");
     this.#id = id;
     this.#cap = cap;
-    this.#mode = shared ? M_SHARED : recvOnly ? M_RECV_ONLY : M_LOCAL;
+    this.#mode = shared ? M_SHARED : timer ? M_TIMER : recvOnly ? M_RECV_ONLY : M_LOCAL;
     // An unbuffered channel never buffers a value: it shares one empty array.
     this.#buf = cap === 0 ? NO_BUF : [];
   }
 
   get len(): number {
+    if (this.#mode === M_TIMER) (this as unknown as TimerChan<T>).timer.ripen();
     const n = core.chanLen(this.#id);
     if (n < 0) throw badChannel("len");
     return n;
@@ -486,7 +495,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
       const no = refusal(options, "send");
       if (no !== null) return Promise.reject(no.reason);
     }
-    if (this.#mode !== M_LOCAL) return this.#mode === M_RECV_ONLY ? Promise.reject(recvOnly("send")) : this.#sendShared(v, options);
+    if (this.#mode !== M_LOCAL) return this.#mode === M_SHARED ? this.#sendShared(v, options) : Promise.reject(recvOnly("send"));
     const token = peekToken(K_SEND);
     const r = core.chanSend(T, this.#id, token, 1);
     const code = r & 15;
@@ -541,7 +550,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
   }
 
   trySend(v: T): boolean {
-    if (this.#mode === M_RECV_ONLY) throw recvOnly("trySend");
+    if (this.#mode >= M_RECV_ONLY) throw recvOnly("trySend");
     return this.#trySend(v);
   }
 
@@ -595,7 +604,10 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
   }
 
   #recv(kind: number, signal: AbortSignal | undefined): Promise<any> {
-    if (this.#mode === M_SHARED) return this.#recvShared(kind, signal);
+    if (this.#mode !== M_LOCAL) {
+      if (this.#mode === M_SHARED) return this.#recvShared(kind, signal);
+      if (this.#mode === M_TIMER) (this as unknown as TimerChan<T>).timer.ripen();
+    }
     const token = peekToken(kind);
     const r = core.chanRecv(T, this.#id, token, 1);
     switch (r & 15) {
@@ -647,7 +659,12 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
   }
 
   tryRecv(): [T | undefined, boolean] | undefined {
-    const r = this.#mode === M_SHARED ? core.shRecv(T, this.#id, 0, 0) : core.chanRecv(T, this.#id, 0, 0);
+    let r: number;
+    if (this.#mode === M_LOCAL) r = core.chanRecv(T, this.#id, 0, 0);
+    else {
+      if (this.#mode === M_TIMER) (this as unknown as TimerChan<T>).timer.ripen();
+      r = this.#mode === M_SHARED ? core.shRecv(T, this.#id, 0, 0) : core.chanRecv(T, this.#id, 0, 0);
+    }
     switch (r & 15) {
       case R_BUFFERED:
       case R_HANDOFF:
@@ -686,7 +703,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
       if (no !== null) return Promise.reject(no.reason);
       signal = options.signal;
     }
-    if (this.#mode === M_RECV_ONLY) return Promise.reject(recvOnly("sendMany"));
+    if (this.#mode >= M_RECV_ONLY) return Promise.reject(recvOnly("sendMany"));
     if (values === null || values === undefined || typeof (values as Iterable<T>)[Symbol.iterator] !== "function") {
       return Promise.reject(new TypeError("sendMany: values must be iterable (an array, a Set, a generator, ...)"));
     }
@@ -825,7 +842,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
   }
 
   close(): void {
-    if (this.#mode === M_RECV_ONLY) throw recvOnly("close");
+    if (this.#mode >= M_RECV_ONLY) throw recvOnly("close");
     this.#close();
   }
 
@@ -924,7 +941,7 @@ function parkShared(token: number, ch: Chan<any>): Promise<any> {
   return p;
 }
 
-export { idOf, sharedOf, recvOnlyOf, sendInternal, closeInternal };
+export { idOf, sharedOf, recvOnlyOf, timerOf, sendInternal, closeInternal };
 
 /** The error for a channel the core does not know (never expected: a channel's record lives as
  *  long as its Chan object). */
@@ -991,14 +1008,15 @@ export function chan<T = unknown>(capacity: number = 0, options?: ChanOptions): 
   return localChan<T>(capacity, false);
 }
 
-/** A new local channel (capacity already checked), receive-only at run time if `recvOnly`. */
-function localChan<T>(capacity: number, recvOnly: boolean): Chan<T> {
+/** A new local channel (capacity already checked), receive-only at run time if `recvOnly`; a
+ *  timer's (TimerChan) if `timer` is given. */
+function localChan<T>(capacity: number, recvOnly: boolean, timer: ChanTimer | null = null): Chan<T> {
   if (core === undefined) ensureCore();
   channels.sweep();
   const id = core.chanNew(T, capacity);
   if (id === E_RANGE) throw new RangeError(`makechan: size out of range (capacity ${capacity})`);
   if (id < 0) throw coreFailure(7);
-  const ch = new Chan<T>(KEY, id, capacity, false, recvOnly);
+  const ch = timer === null ? new Chan<T>(KEY, id, capacity, false, recvOnly) : new TimerChan<T>(KEY, id, timer);
   channels.register(ch, id);
   if (++made === BALLAST_EVERY) {
     made = 0;
@@ -1018,10 +1036,34 @@ const BALLAST_BYTES = BALLAST_EVERY * 192;
 const ballast = new WeakMap<object, ArrayBuffer>();
 let made = 0;
 
-/** @internal A local channel that only baton sends on and closes (a timer's, a context's done()):
+/** @internal A local channel that only baton sends on and closes (a context's done()):
  *  receive-only at run time. */
 export function recvOnlyChan<T>(capacity: number): Chan<T> {
   return localChan<T>(capacity, true);
+}
+
+/** What a timer's channel asks of its timer (time.ts), as Go's channel code asks c.timer
+ *  (runtime/chan.go: maybeRunChan, blockTimerChan). baton's own: src/index.ts does not export it. */
+export interface ChanTimer {
+  /** Called before every read of the channel (a receive, tryRecv, len, a select's poll):
+   *  delivers the timer's value into the channel if it is due. */
+  ripen(): void;
+  /** A receive or select has just parked on the channel under `token`: the timer fires while
+   *  it waits, and is told when the wait ends (slots.ts, onWoken). */
+  block(token: number): void;
+}
+
+/** A timer's channel: receive-only, one value of buffer, and its timer. Only time.ts makes one;
+ *  Chan's methods consult `timer` where the mode is M_TIMER, so other channels pay nothing. */
+class TimerChan<T> extends Chan<T> {
+  constructor(key: unknown, id: number, readonly timer: ChanTimer) {
+    super(key, id, 1, false, true, true);
+  }
+}
+
+/** @internal The channel of `timer` (time.ts): receive-only, one value of buffer. */
+export function timerChan<T>(timer: ChanTimer): Chan<T> {
+  return localChan<T>(1, true, timer);
 }
 
 function sharedChan<T>(capacity: number): Chan<T> {

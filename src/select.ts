@@ -9,12 +9,18 @@ import {
   core, T, ensureCore, words, wordsTo, CTX, CTX_SCRATCH, CTX_SEL_CASE, peekToken, park, markShared, withdrawWhenAborted, K_SELECT, K_WAIT,
   R_BLOCKED, R_WOULD_BLOCK, R_CLOSED, R_BAD, R_NOMEM, R_BUSY, MAX_CASES, SC_STRIDE, SC_VALUE,
 } from "./core.js";
-import { Chan, idOf, sharedOf, recvOnlyOf, recvOnly, later, refusal } from "./chan.js";
+import { Chan, idOf, sharedOf, recvOnlyOf, timerOf, recvOnly, later, refusal } from "./chan.js";
 import { settle } from "./preempt.js";
 import type { RecvChan, SendChan } from "./chan.js";
 import { PanicError, coreFailure } from "./errors.js";
 import { stageValue, dropValue } from "./values.js";
 import { watchInbox, pollInbox } from "./inbox.js";
+
+// SelectCase.checkedKind: what a case's channel needs from the select besides the core's poll.
+const CK_LOCAL = 0; // nothing: a local channel (receive-only ones included), or null
+const CK_SHARED = 1; // a shared channel: a send's value staged in the shared memory, the inbox polled
+const CK_TIMER = 2; // a timer's channel (time.ts): the timer delivers a due value before the poll,
+//                     and is told of the wait if the select parks
 
 /** What every select case is: the common base of {@link RecvCase} and {@link SendCase} (one shape
  *  for both kinds, so that the select loop that reads them stays monomorphic). */
@@ -26,8 +32,8 @@ export class SelectCase {
   checkedCh: unknown = null;
   /** @internal checkedCh's core handle. */
   checkedId = 0;
-  /** @internal Whether checkedCh is a shared channel. */
-  checkedShared = false;
+  /** @internal What checkedCh is: CK_LOCAL, CK_SHARED or CK_TIMER. */
+  checkedKind = CK_LOCAL;
   /** @internal Cases are made by recv() and send(), or by RecvCase's and SendCase's constructors. */
   constructor(
     /** The case's channel; `null` never proceeds. */
@@ -163,6 +169,7 @@ export function runCore(cases: readonly Case[], block: boolean, signal?: AbortSi
   const m = wordsTo(p + stride * n);
   let nshared = 0;
   let sharedSends = 0;
+  let ntimers = 0;
   for (let i = 0; i < n; i++, p += stride) {
     const c: unknown = cases[i];
     if (!(c instanceof SelectCase)) throw new TypeError(`select: case ${i} is not a case made by recv() or send()`);
@@ -175,31 +182,37 @@ export function runCore(cases: readonly Case[], block: boolean, signal?: AbortSi
     let id = c.checkedId;
     if (ch !== c.checkedCh) {
       id = 0;
-      let shared = false;
+      let kind = CK_LOCAL;
       if (ch !== null) {
         if (!(ch instanceof Chan)) {
           throw new TypeError(`select: case ${i}: not a baton channel (use chan(), attach() or null)`);
         }
         id = idOf(ch);
-        shared = sharedOf(ch);
+        kind = sharedOf(ch) ? CK_SHARED : timerOf(ch) !== null ? CK_TIMER : CK_LOCAL;
         if (c.isSend !== 0 && recvOnlyOf(ch)) throw recvOnly(`select: case ${i}`);
       }
       c.checkedCh = ch;
       c.checkedId = id;
-      c.checkedShared = shared;
+      c.checkedKind = kind;
     }
     m[p] = id;
     m[p + 1] = c.isSend;
-    if (c.checkedShared) {
-      nshared++;
-      if (c.isSend !== 0) {
-        try {
-          stageValue(c.value, scratch + i * SC_STRIDE + SC_VALUE);
-        } catch (e) {
-          dropStaged(cases, i, scratch);
-          throw e;
+    if (c.checkedKind !== CK_LOCAL) {
+      if (c.checkedKind === CK_TIMER) {
+        // Go's selectgo: a timer channel's due value is delivered before the cases are polled.
+        timerOf(ch as Chan<unknown>)!.ripen();
+        ntimers++;
+      } else {
+        nshared++;
+        if (c.isSend !== 0) {
+          try {
+            stageValue(c.value, scratch + i * SC_STRIDE + SC_VALUE);
+          } catch (e) {
+            dropStaged(cases, i, scratch);
+            throw e;
+          }
+          sharedSends++;
         }
-        sharedSends++;
       }
     }
   }
@@ -224,6 +237,7 @@ export function runCore(cases: readonly Case[], block: boolean, signal?: AbortSi
       markShared(token);
       watchInbox();
     }
+    if (ntimers !== 0) blockTimers(cases, token); // before withdrawOnAbort (see onWoken)
     if (signal !== undefined) withdrawOnAbort(cases, token, signal, promise);
     return promise;
   }
@@ -263,6 +277,15 @@ export function runCore(cases: readonly Case[], block: boolean, signal?: AbortSi
   return i;
 }
 
+/** Tells the timers of the timer channels among `cases` that the select parked under `token`
+ *  waits on them. */
+function blockTimers(cases: readonly Case[], token: number): void {
+  for (let i = 0; i < cases.length; i++) {
+    const c = cases[i]!;
+    if (c.checkedKind === CK_TIMER) timerOf(c.checkedCh as Chan<unknown>)!.block(token);
+  }
+}
+
 // After R_BUSY in a select that never waits: performs a case that can proceed on a closed shared
 // channel without its lock (a receive of a drained one, ok false; a send panics), chosen at
 // random among them, or -1.
@@ -271,7 +294,7 @@ function closedCase(cases: readonly Case[]): number {
   for (let i = 0; i < cases.length; i++) {
     const c = cases[i]!;
     const ch = c.ch as unknown;
-    if (!(ch instanceof Chan) || !c.checkedShared || !ch.closedNow()) continue;
+    if (!(ch instanceof Chan) || c.checkedKind !== CK_SHARED || !ch.closedNow()) continue;
     if (c.isSend === 0 && ch.len !== 0) continue;
     if (Math.random() * ++seen < 1) chosen = i;
   }
@@ -287,7 +310,7 @@ function closedCase(cases: readonly Case[]): number {
 function dropStaged(cases: readonly Case[], n: number, scratch: number, keep = -1): void {
   for (let i = 0; i < n; i++) {
     const c = cases[i]!;
-    if (i !== keep && c.isSend !== 0 && c.checkedShared) dropValue(scratch + i * SC_STRIDE + SC_VALUE);
+    if (i !== keep && c.isSend !== 0 && c.checkedKind === CK_SHARED) dropValue(scratch + i * SC_STRIDE + SC_VALUE);
   }
 }
 

@@ -191,6 +191,19 @@ export function withdrawWhenAborted(token: number, signal: AbortSignal, p: Promi
   p.then(forget, forget);
 }
 
+/** Has `w.woken()` called when the wait just parked under `token` ends, completed or withdrawn,
+ *  just before its promise is settled (time.ts: a timer whose channel the wait is on leaves the
+ *  heap then). A wait that is dropped (dropWait) never ends: `w` is not called. Call it before
+ *  withdrawWhenAborted, which keeps the slot's function as it finds it. */
+export function onWoken(token: number, w: { woken(): void }): void {
+  const s = token >>> 3;
+  const fn = slotFn[s]!;
+  slotFn[s] = (v: unknown): void => {
+    w.woken();
+    fn(v);
+  };
+}
+
 /** Marks the wait just parked under `token` as one that another thread can complete; a
  *  `daemon` wait (baton's own, e.g. a pool's event loop) does not keep the process alive. */
 export function markShared(token: number, daemon = false): void {

@@ -1,61 +1,77 @@
 // time: Go's timers (time.Sleep, time.After, time.Tick, time.Timer, time.Ticker) over one heap.
 //
-// Every pending timer of this thread, whatever its kind (a timer or ticker with a channel, a
-// sleep, an internal callback such as a context's deadline), is an Entry in ONE min-heap ordered
-// by deadline. The heap is 4-ary, as Go's runtime timer heap is (runtime/time.go): the children
-// of i are 4i+1..4i+4, its parent (i-1)>>2. Half as deep as a binary heap, it measured ~20%
-// faster here at removing the earliest of 10^5 timers. Each entry stores its index in the heap,
-// so that reset removes it in O(log n) without searching; stop only marks it (see kill()).
-// ONE host timer (setTimeout) is armed for the earliest deadline; when it runs, every due entry
-// fires in that one callback and the host timer is armed again for the next deadline. Creating
-// or stopping a timer that is not the earliest never touches the host timer, and stopping the
-// earliest leaves the host timer armed: it runs early, finds nothing due and re-arms. So making
-// and stopping 10^5 timers costs heap operations and one clock read each (performance.now(),
-// ~40 ns: about 1.2-1.3x Node's setTimeout+clearTimeout in bench/, timers_1e5).
+// Lazy channel timers (Go 1.23, runtime/time.go). A timer or ticker with a channel is a deadline
+// recorded in its object, and nothing else, until something waits on its channel: it is in the
+// heap only while a receive or a select is parked there (Go's blockTimerChan), and leaves it when
+// the last such wait ends (unblockTimerChan). Every read of its channel (a receive, tryRecv, len,
+// a select's poll) first asks the timer to deliver its value if the deadline has passed (Go's
+// maybeRunChan; chan.ts and select.ts call ripen()). So a timer that nobody waits on is held by
+// its owner alone, and is collected with it: no weak reference, no finalizer, no sweep. Stop and
+// reset only change fields (and take the timer out of the heap if a wait had put it there).
+// Making and stopping a timer costs an object and a clock read (performance.now()).
+//
+// The heap: every timer that must fire by itself is an Entry in ONE min-heap ordered by deadline:
+// sleeps and internal callbacks (a context's deadline) always, channel timers while waited on.
+// It is 4-ary, as Go's runtime timer heap is: the children of i are 4i+1..4i+4, its parent
+// (i-1)>>2; half as deep as a binary heap, it measured ~20% faster here at removing the earliest
+// of 10^5 timers. Each entry stores its index in the heap, so that it leaves in O(log n) without
+// searching; an entry that stops being needed (stopped, or nobody waits on it any more) is only
+// marked dead, and leaves when it reaches the root or when dead entries make up a quarter of the
+// heap (Go's zombies). ONE host timer (setTimeout) is armed for the earliest deadline; when it
+// runs, every due entry fires in that one callback and the host timer is armed again for the
+// next deadline. An entry that is not the earliest never touches the host timer, and killing the
+// earliest leaves the host timer armed: it runs early, finds nothing due and re-arms.
 //
 // Deadlines are performance.now() milliseconds, read when the timer is made (never a clock
 // captured at load), so vitest's fake timers, which replace setTimeout and performance, drive
-// this module too. Values sent on timer channels are Date.now() at firing, as `after` promises.
+// this module too. The value a timer's channel receives is the time its deadline passed, in
+// Date.now() milliseconds, as Go sends the time the timer was due (sendTime: Now() - delay): a
+// value delivered late, by a read or a host timer that ran late, still tells when it was due.
 //
-// Channels (Go 1.23 semantics): a timer's or ticker's channel is an ordinary baton channel with a
-// one-value buffer, made only when `.c` is first read (until then a fired value waits in the
-// entry). Firing puts the value in the buffer (or hands it to a parked receiver); a ticker whose
-// buffer is still full drops the tick, so a slow receiver misses ticks rather than queueing them.
-// stop and reset drain the buffer, so that no value from before the call is received after it,
-// and report the timer active if it was pending in the heap or its value had not been received
-// (Go 1.23's Timer.Stop: "pending" includes a value still waiting in the channel). Go reports
-// len/cap 0 for these channels; here they report the one-value buffer.
+// Channels (Go 1.23 semantics): a timer's or ticker's channel is a receive-only baton channel
+// with a one-value buffer (chan.ts, TimerChan), made only when `.c` is first read. Delivering puts
+// the value in the buffer (or hands it to a parked receiver); a ticker whose buffer is still full
+// drops the tick, so a slow receiver misses ticks rather than queueing them, and a ticker read
+// late delivers one tick (the earliest it missed, as Go's does) and moves its deadline to the
+// first period boundary after now. stop and reset drain the buffer, so that no value from before
+// the call is received after it, and report the timer active if its deadline was pending
+// (delivered or not) or its value had not been received (Go 1.23's Timer.Stop: "pending"
+// includes a value still waiting in the channel). Go reports len/cap 0 for these channels; here
+// they report the one-value buffer (len after delivering a due value).
 //
 // Keep-alive (Node): the host timer is unref()'d, so a pending timer does not keep the process
 // alive by itself, as in Go, where main returning ends the program. The wake source registered
 // in core.ts's wakeSources refs it while waits are parked (Node's 'beforeExit', asked by
-// diag.ts): goroutines waiting on a timer then keep the process alive until it fires. Each run
-// of the host timer forgets that (keepAlive false), so the question is asked afresh whenever the
-// event loop next goes idle. Only setTimeout/clearTimeout are needed: it runs in browsers too.
+// diag.ts) and the heap holds a live entry: goroutines waiting on a timer (sleeping, or parked on
+// its channel) then keep the process alive until it fires. A timer nobody waits on is not in the
+// heap and keeps nothing alive, as in Go 1.23, where it is in no P's heap. Each run of the host
+// timer forgets that (keepAlive false), so the question is asked afresh whenever the event loop
+// next goes idle. Only setTimeout/clearTimeout are needed: it runs in browsers too.
 //
 // Invariants (between calls, outside the firing loop):
 //  heap[i].idx === i for every entry in the heap; an entry not in the heap has idx === -1.
-//  deadCount counts the entries in the heap marked dead (stopped); right after a stop, it is under
-//   a quarter of the heap's length (compact() runs when it would not be).
+//  An entry's `when` does not change while it is in the heap, dead or alive.
+//  A live (not dead) entry in the heap is armed. An armed channel timer is live in the heap iff
+//   blocked > 0 (a receive or select waits on its channel), due or not.
+//  deadCount counts the entries in the heap marked dead; right after an entry is marked, it is
+//   under a quarter of the heap's length (compact() runs when it would not be).
 //  !less(heap[i], heap[(i - 1) >> 2]) for i > 0: ordered by (when, seq); seq breaks ties in the
 //   order the timers were started, so timers due at the same time fire in that order.
 //  heap non-empty and heap[0].when finite implies a host timer is armed (host !== null) that runs
 //   no later than heap[0].when (hostWhen <= heap[0].when), made by the setTimeout now installed.
-//  A host timer may be armed with the heap empty (left after a stop): it runs, fires nothing.
-//  A timer's channel buffer (or, before `.c` was read, its `pending`) holds at most one value;
-//   an entry in the heap has none from before its last stop/reset.
+//  A host timer may be armed with no live entry (left after a stop): it runs, fires nothing.
+//  A timer's channel buffer holds at most one value; an armed one-shot timer's holds none.
 //  The host timer is ref'd only while keepAlive is true.
 
-import { recvOnlyChan, sendInternal } from "./chan.js";
+import { timerChan, recvOnlyChan, sendInternal } from "./chan.js";
 import { settle } from "./preempt.js";
-import { macrotask } from "./macrotask.js";
-import type { Chan, RecvChan } from "./chan.js";
-import { peekToken, park, wake, K_WAIT, wakeSources, RESOLVED } from "./core.js";
+import type { Chan, ChanTimer, RecvChan } from "./chan.js";
+import { peekToken, park, wake, onWoken, K_WAIT, wakeSources, RESOLVED } from "./core.js";
 
 /** Entry kinds. */
 const KIND_TIMER = 0; // a Timer (or after()): one value on its channel
 const KIND_TICKER = 1; // a Ticker (or tick()): a value every period, dropped if the buffer is full
-const KIND_SLEEP = 2; // a sleep(): wakes the parked wait of `token`
+const KIND_SLEEP = 2; // a sleep(): wakes the parked wait of `arg` (its token)
 const KIND_FUNC = 3; // an internal callback (afterFunc): calls `fn`
 
 /** The longest delay setTimeout takes (2^31 - 1 ms); longer ones are re-armed when it runs. */
@@ -108,41 +124,25 @@ export interface Ticker {
   reset(ms: number): void;
 }
 
-/** @internal A pending or idle timer of any kind: the heap's element. One class for all kinds,
- *  so that the heap code sees one shape.
- *
- *  Collection (Go 1.23): a timer that nothing references can never be observed, so it is not kept
- *  until it fires. The heap holds its entries, but an entry holds its channel only weakly; what
- *  references a timer from outside is its owners, the public Timer or Ticker (TimerHandle) and
- *  its channel, each registered with `owners`. Once both are collected, the entry is stopped and
- *  leaves the heap like any stopped timer. A receive parked on the channel keeps the channel
- *  alive (chan.ts: a receive-only channel's wait holds it).
- *
- *  Weak references cost ~300-400 ns each here (a WeakRef, a registration), more than the rest of
- *  a timer, and most timers are stopped or fire soon. So an entry holds its owners strongly at
- *  first; an audit of the heap (runAudit), run from a macrotask once the heap has doubled, or
- *  from a host timer within a second, turns the owners of the entries still pending into weak
- *  references. A timer dropped while pending is collected after the next audit. The audit holds
- *  nothing: a timer that is not in the heap is held by its owners only. */
-export class Entry {
-  /** Deadline, performance.now() milliseconds. */
+/** A timer of any kind: the object a Timer's or Ticker's user holds, its channel's ChanTimer and
+ *  the heap's element, all in one (one object per timer; one class for every kind, so that the
+ *  heap code sees one shape). Typed to its users as Timer or Ticker only. */
+class Entry implements Timer, Ticker, ChanTimer {
+  /** Deadline, performance.now() milliseconds: the heap's key while in the heap. */
   when = 0;
   /** Start order, to break ties between equal deadlines. */
   seq = 0;
   /** Index in the heap, or -1 when not in it. */
   idx = -1;
-  /** Stopped while in the heap: left there until it reaches the root or the heap is compacted. */
+  /** In the heap, but no longer wanted there (stopped, fired, moved, or nobody waits on it any
+   *  more): left until it reaches the root or the heap is compacted. */
   dead = false;
-  /** The channel, once made: the channel itself until the audit, then a WeakRef to it. */
-  ch: Chan<number> | WeakRef<Chan<number>> | null = null;
-  /** Its handle (TimerHandle) until the audit; then null. */
-  handle: object | null = null;
-  /** Owners registered by the audit and not yet collected; > 0 once its owners are weak. */
-  holders = 0;
-  /** A value fired before `.c` was read, delivered into the channel when it is made; -1 for none
-   *  (values are Date.now()). One field: an entry is kept small (V8's young generation holds
-   *  10^5 live timers of this size; a few fields more measured 3x slower in timers_1e5). */
-  pending = -1;
+  /** Its deadline is pending: set, and not yet delivered (or fired) since the last start. */
+  armed = false;
+  /** Receives and selects parked on its channel now. */
+  blocked = 0;
+  /** The channel, once `.c` was read. */
+  ch: Chan<number> | null = null;
 
   constructor(
     readonly kind: number,
@@ -152,33 +152,15 @@ export class Entry {
     readonly fn: () => void,
   ) {}
 
-  /** The channel (made on first use: an owner of this entry from then on). */
-  channel(): Chan<number> {
-    const old = chanOf(this);
-    if (old !== undefined) return old;
-    const ch = recvOnlyChan<number>(1);
-    if (this.holders > 0) {
-      // Its owners are weak already: so is the channel.
-      this.ch = new WeakRef(ch);
-      this.holders++;
-      owners.register(ch, this);
-    } else {
-      this.ch = ch;
-    }
-    if (this.pending >= 0) {
-      sendInternal(ch, this.pending);
-      this.pending = -1;
-    }
-    return ch;
+  get c(): RecvChan<number> {
+    return (this.ch ??= timerChan<number>(this));
   }
 
   stop(): boolean {
-    let active = false;
-    if (this.idx >= 0 && !this.dead) {
-      kill(this);
-      active = true;
-    }
-    if (drain(this)) active = true;
+    let active = this.armed;
+    this.armed = false;
+    if (this.idx >= 0 && !this.dead) kill(this);
+    if (this.ch !== null && this.ch.tryRecv() !== undefined) active = true;
     return active;
   }
 
@@ -189,19 +171,42 @@ export class Entry {
     } else {
       checkMs(ms, "Timer.reset");
     }
-    let active = false;
-    if (this.idx >= 0) {
-      if (this.dead) {
-        this.dead = false;
-        deadCount--;
-      } else {
-        active = true;
-      }
-      remove(this);
-    }
-    if (drain(this)) active = true;
+    let active = this.armed;
+    if (this.idx >= 0) unheap(this);
+    // The deadline is not armed while draining: the drain reads the channel, and must not
+    // deliver the old deadline's value.
+    this.armed = false;
+    if (this.ch !== null && this.ch.tryRecv() !== undefined) active = true;
     start(this, ms);
     return active;
+  }
+
+  /** @internal ChanTimer: a read of the channel delivers a due value first. */
+  ripen(): void {
+    if (this.armed) {
+      const now = performance.now();
+      if (this.when <= now) fireChan(this, now);
+    }
+  }
+
+  /** @internal ChanTimer: a wait parked on the channel under `token`. It holds the channel (the
+   *  slot table keeps a receive-only channel's waits' channel, a select's cases theirs), so it is
+   *  never dropped (slots.ts, dropWait): it ends, and woken() is called. */
+  block(token: number): void {
+    onWoken(token, this);
+    if (this.blocked++ === 0 && this.armed) {
+      if (this.idx < 0) push(this);
+      else if (this.dead) {
+        // A zombie waited on again: its place in the heap still fits its deadline.
+        this.dead = false;
+        deadCount--;
+      }
+    }
+  }
+
+  /** @internal A wait on the channel ended (slots.ts, onWoken). */
+  woken(): void {
+    if (--this.blocked === 0 && this.idx >= 0 && !this.dead) kill(this);
   }
 }
 
@@ -209,14 +214,14 @@ export class Entry {
 
 const heap: Entry[] = [];
 let nextSeq = 0;
-let deadCount = 0; // stopped entries still in the heap
+let deadCount = 0; // dead entries still in the heap
 
-// Stopping is lazy, as in Go's runtime (timerDeleted): a stopped entry is only marked, and leaves
-// the heap when it reaches the root or when stopped entries make up a quarter of the heap and the
-// heap is compacted in one pass — O(1) amortized per stop, where removing it at once costs
-// O(log n) (stopping 10^5 timers in creation order removes the root every time).
+// Leaving is lazy, as in Go's runtime (timerZombie): an entry no longer wanted is only marked,
+// and leaves the heap when it reaches the root or when dead entries make up a quarter of the heap
+// and the heap is compacted in one pass — O(1) amortized, where removing it at once costs
+// O(log n) (stopping 10^5 waited-on timers in creation order would remove the root every time).
 
-/** Stops t, which is live in the heap. */
+/** Marks t, which is live in the heap, dead. */
 function kill(t: Entry): void {
   t.dead = true;
   deadCount++;
@@ -224,7 +229,24 @@ function kill(t: Entry): void {
   if (heap.length === deadCount) letGo();
 }
 
-/** Drops every stopped entry from the heap and restores its order (Floyd's heapify). */
+/** Takes t, which is in the heap, dead or alive, out of it now. */
+function unheap(t: Entry): void {
+  if (t.dead) {
+    t.dead = false;
+    deadCount--;
+  }
+  remove(t);
+}
+
+/** Puts t, which is not in the heap, in it, and arms the host timer if t comes first. */
+function push(t: Entry): void {
+  const i = heap.length;
+  heap.push(t);
+  siftUp(i, t);
+  if (t.idx === 0) arm();
+}
+
+/** Drops every dead entry from the heap and restores its order (Floyd's heapify). */
 function compact(): void {
   let j = 0;
   for (let i = 0; i < heap.length; i++) {
@@ -242,14 +264,9 @@ function compact(): void {
   for (let i = (j - 2) >> 2; i >= 0; i--) siftDown(i, heap[i]!);
 }
 
-/** Drops stopped entries from the root, so that heap[0], if any, is live. */
+/** Drops dead entries from the root, so that heap[0], if any, is live. */
 function dropDeadRoots(): void {
-  while (heap.length > 0 && heap[0]!.dead) {
-    const t = heap[0]!;
-    t.dead = false;
-    deadCount--;
-    remove(t);
-  }
+  while (heap.length > 0 && heap[0]!.dead) unheap(heap[0]!);
 }
 
 function less(a: Entry, b: Entry): boolean {
@@ -305,149 +322,59 @@ function remove(t: Entry): void {
   else siftDown(i, last);
 }
 
-/** Takes the value a timer's channel holds, if any: true if there was one. */
-function drain(t: Entry): boolean {
-  if (t.ch === null) {
-    const had = t.pending >= 0;
-    t.pending = -1;
-    return had;
-  }
-  const ch = chanOf(t);
-  return ch !== undefined && ch.tryRecv() !== undefined;
-}
-
-/** A timer's channel, if it was made and not collected. */
-function chanOf(t: Entry): Chan<number> | undefined {
-  const c = t.ch;
-  if (c === null) return undefined;
-  return c instanceof WeakRef ? c.deref() : c;
-}
-
-// ── the audit (see Entry) ─────────────────────────────────────────────────────────────────────
-
-let auditAt = 1024; // the heap size that calls for an audit
-let auditQueued = false;
-let auditTimer = false; // a host timer will run the audit within a second
-
-/** Called as an entry enters the heap: queues an audit once the heap has doubled since the last,
- *  and otherwise makes sure one runs within a second (so that a timer dropped while pending is
- *  collected by then). */
-function maybeAudit(): void {
-  if (auditQueued) return;
-  if (heap.length >= auditAt) {
-    auditQueued = true;
-    macrotask(runAudit);
-  } else if (!auditTimer) {
-    auditTimer = true;
-    const h = setTimeout(onAuditTimer, 1000) as unknown as { unref?: () => void };
-    if (typeof h === "object" && h !== null && typeof h.unref === "function") h.unref();
-  }
-}
-
-function onAuditTimer(): void {
-  auditTimer = false;
-  if (!auditQueued) runAudit();
-}
-
-function runAudit(): void {
-  auditQueued = false;
-  auditAt = Math.max(1024, heap.length * 2);
-  for (let i = 0; i < heap.length; i++) {
-    const t = heap[i]!;
-    if (t.dead || t.holders > 0) continue;
-    const h = t.handle;
-    if (h !== null) {
-      t.holders++;
-      owners.register(h, t);
-      t.handle = null;
-    }
-    const c = t.ch;
-    if (c !== null && !(c instanceof WeakRef)) {
-      t.ch = new WeakRef(c);
-      t.holders++;
-      owners.register(c, t);
-    }
-  }
-}
-
-/** Delivers v to a timer's channel; a full buffer (a ticker's unreceived tick) drops it. A
- *  channel that was collected cannot be observed: nothing to deliver. */
-function deliver(t: Entry, v: number): void {
-  if (t.ch === null) {
-    if (t.pending < 0) t.pending = v;
-  } else {
-    const ch = chanOf(t);
-    if (ch !== undefined) sendInternal(ch, v);
-  }
-}
-
-// A timer's owners (its TimerHandle, its channel) are registered here; once every owner of an
-// entry is collected, nothing can observe the entry: it is stopped.
-const owners = new FinalizationRegistry<Entry>((t) => {
-  if (--t.holders === 0 && t.idx >= 0 && !t.dead) kill(t);
-});
-
 /** @internal True for a Timer or Ticker of baton's (they belong to their thread). */
 export function isTimer(v: unknown): boolean {
-  return v instanceof TimerHandle || v instanceof Entry;
+  return v instanceof Entry;
 }
 
-/** A Timer or Ticker as its user holds it: an owner of its entry (see Entry). */
-class TimerHandle implements Timer, Ticker {
-  readonly #t: Entry;
-  #c: Chan<number> | null = null;
-  constructor(t: Entry) {
-    this.#t = t;
-    t.handle = this;
-  }
-  get c(): RecvChan<number> {
-    return (this.#c ??= this.#t.channel());
-  }
-  stop(): boolean {
-    return this.#t.stop();
-  }
-  reset(ms: number): boolean {
-    return this.#t.reset(ms);
-  }
-}
-
-/** Starts t (not in the heap) to fire ms from now; a timer or callback due already fires now. */
+/** Arms t (not armed; not in the heap) to fire ms from now, and puts it in the heap if it
+ *  must fire by itself: a sleep or callback, or a channel timer something waits on (one due now
+ *  is delivered to it at once). A timer or callback due already fires now. */
 function start(t: Entry, ms: number): void {
-  if (ms <= 0 && t.kind !== KIND_TICKER) {
-    fire(t, 0);
+  const now = performance.now();
+  t.seq = nextSeq++;
+  t.armed = true;
+  if (t.kind >= KIND_SLEEP) {
+    if (ms <= 0) {
+      fireNow(t);
+      return;
+    }
+    t.when = now + ms;
+    push(t);
     return;
   }
-  t.when = performance.now() + ms;
-  t.seq = nextSeq++;
-  const i = heap.length;
-  heap.push(t);
-  siftUp(i, t);
-  if (t.idx === 0) arm();
-  maybeAudit();
+  // A channel timer: as Go's, one made with ms <= 0 is due now (a ticker's ms is > 0).
+  t.when = ms > 0 ? now + ms : now;
+  if (t.blocked > 0) {
+    if (t.when <= now) fireChan(t, now);
+    else push(t);
+  }
 }
 
-/** Fires t, which is not in the heap, or (a ticker) the heap's root; `now` is the clock that
- *  made it due (a ticker's next deadline is the first period boundary after it). */
-function fire(t: Entry, now: number): void {
-  switch (t.kind) {
-    case KIND_TIMER:
-      deliver(t, Date.now());
-      break;
-    case KIND_TICKER: {
-      // Go's runtime: when += period * (1 + -delta/period), the first boundary after now.
-      const p = t.arg;
-      t.when += p * (1 + Math.floor((now - t.when) / p));
-      t.seq = nextSeq++;
-      siftDown(0, t);
-      deliver(t, Date.now());
-      break;
-    }
-    case KIND_SLEEP:
-      wake(t.arg, undefined);
-      break;
-    default:
-      t.fn();
+/** Fires a sleep or callback t (armed, not in the heap). */
+function fireNow(t: Entry): void {
+  t.armed = false;
+  if (t.kind === KIND_SLEEP) wake(t.arg, undefined);
+  else t.fn();
+}
+
+/** Delivers the value of channel timer t, armed and due at `now`: the time its deadline passed,
+ *  Date.now() milliseconds. A timer is disarmed; a ticker moves to the first period boundary
+ *  after now (Go's runtime: when += period * (1 + -delta/period)), and stays in the heap while
+ *  waited on. A full buffer (a ticker's unreceived tick) drops the value. */
+function fireChan(t: Entry, now: number): void {
+  const v = Math.round(Date.now() - (now - t.when));
+  if (t.idx >= 0) unheap(t);
+  if (t.kind === KIND_TIMER) {
+    t.armed = false;
+  } else {
+    const p = t.arg;
+    t.when += p * (1 + Math.floor((now - t.when) / p));
+    t.seq = nextSeq++;
+    if (t.blocked > 0) push(t);
   }
+  // Last: the value may wake a select, which lets go of t (woken) at once.
+  if (t.ch !== null) sendInternal(t.ch, v);
 }
 
 // ── the host timer ────────────────────────────────────────────────────────────────────────────
@@ -534,9 +461,12 @@ function runDue(): void {
       if (heap.length === 0) break;
       const t = heap[0]!;
       if (t.when > now) break;
-      if (t.kind !== KIND_TICKER) remove(t);
       try {
-        fire(t, now);
+        if (t.kind <= KIND_TICKER) fireChan(t, now);
+        else {
+          remove(t);
+          fireNow(t);
+        }
       } catch (e) {
         if (!failed) {
           failed = true;
@@ -621,7 +551,7 @@ export function after(ms: number): RecvChan<number> {
   checkMs(ms, "after");
   const t = new Entry(KIND_TIMER, 0, NOOP);
   start(t, ms);
-  return t.channel();
+  return t.c;
 }
 
 /**
@@ -639,7 +569,7 @@ export function tick(ms: number): RecvChan<number> {
   if (ms <= 0) return recvOnlyChan<number>(0); // Go's nil channel: nothing is ever sent on it
   const t = new Entry(KIND_TICKER, ms, NOOP);
   start(t, ms);
-  return t.channel();
+  return t.c;
 }
 
 /**
@@ -659,7 +589,7 @@ export function newTimer(ms: number): Timer {
   checkMs(ms, "newTimer");
   const t = new Entry(KIND_TIMER, 0, NOOP);
   start(t, ms);
-  return new TimerHandle(t);
+  return t;
 }
 
 /**
@@ -681,7 +611,7 @@ export function newTicker(ms: number): Ticker {
   checkInterval(ms, "NewTicker");
   const t = new Entry(KIND_TICKER, ms, NOOP);
   start(t, ms);
-  return new TimerHandle(t);
+  return t;
 }
 
 /**
@@ -696,7 +626,8 @@ export function afterFunc(ms: number, fn: () => void): { stop(): boolean } {
   return t;
 }
 
-/** @internal Timers pending (for tests): entries in the heap that were not stopped. */
+/** @internal Timers in the heap (for tests): sleeps, callbacks, and channel timers that a
+ *  receive or select waits on; not the dead entries. */
 export function pendingTimers(): number {
   return heap.length - deadCount;
 }
@@ -709,6 +640,8 @@ export function checkHeap(): string {
     if (t.idx !== i) return `heap[${i}].idx = ${t.idx}`;
     if (i > 0 && less(t, heap[(i - 1) >> 2]!)) return `heap[${i}] is earlier than its parent`;
     if (t.dead) dead++;
+    else if (!t.armed) return `heap[${i}] is live but not armed`;
+    else if (t.kind <= KIND_TICKER && t.blocked <= 0) return `heap[${i}] is a channel timer nobody waits on, live`;
   }
   if (dead !== deadCount) return `${dead} stopped entries in the heap, counted ${deadCount}`;
   if (heap.length > deadCount && heap[0]!.when !== Infinity && !firing) {

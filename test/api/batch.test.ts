@@ -397,3 +397,17 @@ async function program(seed: number): Promise<void> {
   }
   expect(waiters(c), `${where}: waiters left`).toEqual({ recv: 0, send: 0 });
 }
+
+describe("batches on timer channels", () => {
+  it("recvMany takes a due timer's value, and sendMany on a timer's channel is a TypeError", async () => {
+    const { newTimer, after } = await import("../../src/index.js");
+    const t = newTimer(5);
+    const got = await t.c.recvMany(4);
+    expect(got.length).toBe(1);
+    expect(typeof got[0]).toBe("number");
+    const c = after(0) as unknown as Chan<number>;
+    await new Promise((r) => setTimeout(r, 2));
+    expect(c.tryRecvMany(3).length).toBe(1); // due: delivered at the read, with no host timer needed
+    expect(await rejection(c.sendMany([1]))).toBeInstanceOf(TypeError);
+  });
+});

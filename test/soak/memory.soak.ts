@@ -6,7 +6,10 @@
 // Each pattern of test/fixtures/soak/memory.mjs runs in its own child process (node
 // --expose-gc, over dist/), which reads the JS heap (heapUsed) and the core's views (bytes in
 // use, live channels, parked waits, pending timers) before, during and after the run; see that
-// file for how and when. Checked here, against the baseline taken before the run:
+// file for how and when. Pending timers are those in the timer heap, which holds a timer only
+// while something waits on its channel (Go 1.23's lazy timers, src/time.ts): a dropped timer
+// that nobody waited on was never there, and shows only in the heap figures. Checked here,
+// against the baseline taken before the run:
 //  - during the run, the peak heap and core stay under RUN_HEAP and RUN_CORE;
 //  - at the end (references dropped, gc() and finalizers, collectChannels()), heap and core are
 //    back within END_HEAP and END_CORE, and the counts within END_COUNT;
