@@ -44,14 +44,25 @@ const ownModules = new Set(
 );
 const manualChunks = (id) => (id.startsWith(FACADE) || ownModules.has(id) ? undefined : "baton");
 
+// A facade takes its exports from the realm's runtime (src/runtime.ts): the first copy of baton
+// loaded in a page or worker, so that two copies in one thread share one memory and one scheduler.
+// Its export list is its module's, as rollup parsed it.
+const VERSION = JSON.parse(readFileSync(new URL("package.json", import.meta.url), "utf8")).version;
+const RUNTIME = new URL("build/tsc/runtime.js", import.meta.url).pathname;
 function facades() {
   return {
     name: "entry-facades",
     resolveId: (id) => (id.startsWith(FACADE) ? id : null),
-    load(id) {
+    async load(id) {
       if (!id.startsWith(FACADE)) return null;
-      const module = new URL(`build/tsc/${id.slice(FACADE.length)}.js`, import.meta.url).pathname;
-      return `export * from ${JSON.stringify(module)};\n`;
+      const name = id.slice(FACADE.length);
+      const info = await this.load({ id: new URL(`build/tsc/${name}.js`, import.meta.url).pathname });
+      const names = info.exports.filter((n) => n !== "default").sort();
+      return (
+        `import { runtime } from ${JSON.stringify(RUNTIME)};\n` +
+        `const m = runtime(${JSON.stringify(VERSION)}).${name};\n` +
+        `export const ${names.map((n) => `${n} = m.${n}`).join(", ")};\n`
+      );
     },
   };
 }
@@ -141,7 +152,12 @@ function compact() {
     name: "compact",
     async renderChunk(code) {
       const r = await transform(code, { target: "es2022", charset: "utf8", minifyWhitespace: true, minifySyntax: true, lineLimit: 120 });
-      return { code: r.code, map: null };
+      // A bundler finds a worker by the expression `new Worker(new URL("…", import.meta.url), { type:
+      // "module" })` (workers.ts), read with a pattern: lineLimit's breaks (`import.meta.⏎url`,
+      // a string's line continuation) are taken out of it again.
+      const worker = /new\s+Worker\(\s*new\s+URL\([^)]*\)\s*,\s*\{[^}]*\}\)/g;
+      const joined = (m) => m.replace(/\\\n/g, "").replace(/(\w)\n(\w)/g, "$1 $2").replace(/\n/g, "");
+      return { code: r.code.replace(worker, joined), map: null };
     },
   };
 }

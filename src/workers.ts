@@ -189,16 +189,18 @@ class Pool implements WorkerPool {
   /** Starts the workers; resolves once each has said hello. */
   start(): Promise<void> {
     const init: PoolInit = { runq: this.#runq.handle(), events: this.#events.handle() };
-    const url = new URL("./pool-worker.js", import.meta.url);
     for (let i = 0; i < this.size; i++) {
       let w: WorkerLike;
       if (workerThreads !== undefined) {
         const W = (workerThreads as unknown as { Worker: new (u: URL, o: object) => WorkerLike }).Worker;
-        w = new W(url, { workerData: init });
+        // Not in the `new URL("…", import.meta.url)` form, which a bundler would copy as an asset.
+        const here = import.meta.url;
+        w = new W(new URL("./pool-worker.js", here), { workerData: init });
         w.on?.("error", (e: unknown) => reportPanic(e, { id: 0, state: "running", waitingSinceMs: 0, createdAt: "", fn: "" }));
       } else {
-        const W = (globalThis as unknown as { Worker: new (u: URL, o: object) => WorkerLike & { postMessage(m: unknown): void } }).Worker;
-        const bw = new W(url, { type: "module" });
+        // Written the way bundlers recognise a worker (vite, webpack, parcel, rollup plugins), so
+        // that an app's build bundles pool-worker.js, and finds it, wherever baton's files end up.
+        const bw = new Worker(new URL("./pool-worker.js", import.meta.url), { type: "module" });
         bw.postMessage(init);
         bw.addEventListener?.("error", (e: { message?: string }) =>
           reportPanic(new Error(`baton pool worker: ${e.message ?? "failed to start"}`), { id: 0, state: "running", waitingSinceMs: 0, createdAt: "", fn: "" }),
