@@ -52,6 +52,7 @@ const RUNTIME = new URL("build/tsc/runtime.js", import.meta.url).pathname;
 function facades() {
   return {
     name: "entry-facades",
+    transform: (code, id) => (id === RUNTIME ? code.replaceAll("__BATON_VERSION__", JSON.stringify(VERSION)) : null),
     resolveId: (id) => (id.startsWith(FACADE) ? id : null),
     async load(id) {
       if (!id.startsWith(FACADE)) return null;
@@ -60,7 +61,7 @@ function facades() {
       const names = info.exports.filter((n) => n !== "default").sort();
       return (
         `import { runtime } from ${JSON.stringify(RUNTIME)};\n` +
-        `const m = runtime(${JSON.stringify(VERSION)}).${name};\n` +
+        `const m = runtime().${name};\n` +
         `export const ${names.map((n) => `${n} = m.${n}`).join(", ")};\n`
       );
     },

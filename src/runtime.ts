@@ -27,8 +27,12 @@ export interface Runtime {
 
 const KEY = Symbol.for("batonjs.runtime");
 
-/** This realm's runtime of `version` (this copy's own, if it is the first of that version). */
-export function runtime(version: string): Runtime {
+declare const __BATON_VERSION__: string | undefined;
+/** This copy's version: the package's, put in by the build (rollup.config.mjs). */
+const VERSION = typeof __BATON_VERSION__ === "string" ? __BATON_VERSION__ : "source";
+
+/** This realm's runtime (this copy's own, if it is the first of its version). */
+export function runtime(version: string = VERSION): Runtime {
   const g = globalThis as { [KEY]?: Runtime };
   const first = g[KEY];
   if (first !== undefined) return first.version === version ? first : { version, index, testing, debug };

@@ -57,7 +57,9 @@ export interface WorkerPool {
   readonly size: number;
   /**
    * Runs export `exportName` of module `moduleUrl` (a `URL`, or an absolute URL or path string)
-   * as a goroutine on some worker, with `args`. Shared channels anywhere in `args` arrive
+   * as a goroutine on some worker, with `args`. In a vite app, name the task module by the URL of
+   * its worker bundle, `import tasks from "./tasks.ts?worker&url"`, and have it call
+   * {@link registerTasks} (a worker bundle keeps no exports). Shared channels anywhere in `args` arrive
    * attached; other arguments are copied. A local channel, or a sync primitive, timer or context,
    * throws TypeError here. A missing module or export, and a panic in the goroutine (or in
    * goroutines it starts), reach this thread's panic handler with the worker's stack.
@@ -94,6 +96,8 @@ function defaultSize(): number {
 function moduleHref(moduleUrl: URL | string): string {
   if (moduleUrl instanceof URL) return moduleUrl.href;
   if (typeof moduleUrl !== "string") throw new TypeError("pool.go: moduleUrl must be a URL or an absolute URL or path string");
+  const page = (globalThis as { location?: { href: string } }).location;
+  if (moduleUrl.startsWith("/") && page !== undefined) return new URL(moduleUrl, page.href).href; // a path on this site
   if (moduleUrl.startsWith("/")) return new URL("file://" + moduleUrl.split("/").map(encodeURIComponent).join("/")).href;
   try {
     return new URL(moduleUrl).href;
@@ -162,6 +166,42 @@ registerHostKind({
   },
   read: () => undefined,
 });
+
+/** What the task module being imported registered (pool-worker.ts takes it). */
+let registered: Record<string, unknown> | undefined;
+
+/**
+ * Registers a task module's functions for pool workers, by name, beside its exports. A bundler
+ * that builds a task module as a worker of its own (vite's `?worker&url`) keeps none of its
+ * exports: what it registers is what `pool.go(url, name)` finds there. A module that a worker
+ * imports unbundled (Node, a vite dev server) may call it too; its exports win.
+ *
+ * @example
+ * ```ts
+ * // tasks.ts
+ * import { registerTasks } from "batonjs";
+ * export async function crunch(jobs: RecvChan<Job>, results: SendChan<Result>) { ... }
+ * registerTasks({ crunch });
+ *
+ * // the app (vite)
+ * import tasks from "./tasks.ts?worker&url";
+ * pool.go(tasks, "crunch", jobs, results);
+ * ```
+ */
+export function registerTasks(fns: Record<string, (...args: any[]) => unknown>): void {
+  if (fns === null || typeof fns !== "object") throw new TypeError("registerTasks: expected an object of functions by name");
+  for (const [k, f] of Object.entries(fns)) {
+    if (typeof f !== "function") throw new TypeError(`registerTasks: ${JSON.stringify(k)} is not a function`);
+  }
+  registered = { ...registered, ...fns };
+}
+
+/** Takes what the module just imported registered (pool-worker.ts). */
+export function takeRegistered(): Record<string, unknown> | undefined {
+  const r = registered;
+  registered = undefined;
+  return r;
+}
 
 class Pool implements WorkerPool {
   readonly size: number;
