@@ -158,7 +158,10 @@ function compact() {
       // a string's line continuation) are taken out of it again.
       const worker = /new\s+Worker\(\s*new\s+URL\([^)]*\)\s*,\s*\{[^}]*\}\)/g;
       const joined = (m) => m.replace(/\\\n/g, "").replace(/(\w)\n(\w)/g, "$1 $2").replace(/\n/g, "");
-      return { code: r.code.replace(worker, joined), map: null };
+      // A dynamic import of a URL known at run time (pool-worker.ts) keeps its /* @vite-ignore */,
+      // which esbuild takes out with the other comments: vite warns of an import it cannot analyse.
+      const dynamic = /\bimport\((?=[A-Za-z_$])/g;
+      return { code: r.code.replace(worker, joined).replace(dynamic, "import(/* @vite-ignore */ "), map: null };
     },
   };
 }

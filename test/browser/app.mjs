@@ -9,7 +9,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runPage } from "./chromium.mjs";
+import { runPage, resultPlugin } from "./chromium.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -24,31 +24,6 @@ cpSync(join(root, "dist"), join(app, "node_modules/batonjs/dist"), {
   recursive: true,
   filter: (src) => !/[\\/]debug\.[^\\/]*$/.test(src) || !pkg.files.includes("!dist/debug.*"),
 });
-
-// The page POSTs its results to /result.
-function resultPlugin() {
-  let deliver;
-  const result = new Promise((resolve) => (deliver = resolve));
-  const middleware = (req, res, next) => {
-    if (req.method !== "POST" || req.url !== "/result") return next();
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (d) => (body += d));
-    req.on("end", () => {
-      res.statusCode = 204;
-      res.end();
-      deliver(body);
-    });
-  };
-  return {
-    result,
-    plugin: {
-      name: "baton-test-result",
-      configureServer: (s) => void s.middlewares.use(middleware),
-      configurePreviewServer: (s) => void s.middlewares.use(middleware),
-    },
-  };
-}
 
 const failures = [];
 let total = 0;

@@ -1,5 +1,6 @@
-// Headless Chromium for the browser tests (run.mjs, app.mjs): runPage(url, result) opens url and
-// waits for the page to report (the caller's server resolves `result` with the page's POST).
+// Headless Chromium for the browser tests (run.mjs, app.mjs, demo.mjs): runPage(url, result)
+// opens url and waits for the page to report (the caller's server resolves `result` with the
+// page's POST); resultPlugin() is that server side for a vite server.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -56,3 +57,28 @@ export async function runPage(url, result) {
   }
 }
 
+
+// The page POSTs its results to /result.
+export function resultPlugin() {
+  let deliver;
+  const result = new Promise((resolve) => (deliver = resolve));
+  const middleware = (req, res, next) => {
+    if (req.method !== "POST" || req.url !== "/result") return next();
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      res.statusCode = 204;
+      res.end();
+      deliver(body);
+    });
+  };
+  return {
+    result,
+    plugin: {
+      name: "baton-test-result",
+      configureServer: (s) => void s.middlewares.use(middleware),
+      configurePreviewServer: (s) => void s.middlewares.use(middleware),
+    },
+  };
+}
