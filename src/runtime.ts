@@ -25,7 +25,7 @@ export interface Runtime {
   readonly debug: typeof debug;
 }
 
-const KEY = Symbol.for("batonjs.runtime");
+import { RUNTIME_KEY as KEY } from "./loader.js";
 
 declare const __BATON_VERSION__: string | undefined;
 /** This copy's version: the package's, put in by the build (rollup.config.mjs). */
