@@ -72,6 +72,12 @@ try {
     console.log(`── vite build: ${built.join(", ")}`);
     expectEq("vite build: the pool worker bundled as a file of its own", built.filter((f) => /^pool-worker-.*\.js$/.test(f)).length, 1);
     expectEq("vite build: the task module built as a module of its own", built.filter((f) => /^tasks-.*\.js$/.test(f)).length, 1);
+    // Each worker bundle holds a copy of baton (the embedded core once): in a pool worker the
+    // task module's copy and the pool worker's are two, which must join (checked on the page).
+    const core = /CORE = "([^"]+)"/.exec(readFileSync(join(root, "src/core-wasm.generated.ts"), "utf8"))?.[1] ?? "(no core)";
+    const copies = Object.fromEntries(built.filter((f) => /^(pool-worker|tasks)-.*\.js$/.test(f))
+      .map((f) => [/^(pool-worker|tasks)-/.exec(f)[1], readFileSync(join(outDir, "assets", f), "latin1").split(core).length - 1]));
+    expectEq("vite build: a copy of baton in the pool worker's bundle and one in the task module's", copies, { "pool-worker": 1, tasks: 1 });
     const { result, plugin } = resultPlugin();
     const server = await preview({ ...base, plugins: [plugin], build: { outDir }, preview: { host: "127.0.0.1", port: 0, headers } });
     const url = server.resolvedUrls.local[0];
