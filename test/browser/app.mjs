@@ -3,9 +3,10 @@
 // and dist/), then served cross-origin isolated twice — by vite's dev server (which pre-bundles
 // batonjs) and by vite preview over a vite build — with no vite configuration but the two
 // headers. Headless Chromium runs each: a pool of module Web Workers, a task module that imports
-// batonjs itself (its own copy, beside the pool worker's), goroutines over shared channels.
+// batonjs itself (its own copy, beside the pool worker's), goroutines over shared channels; and a
+// dependency with a copy of baton of its own on the page.
 import { createServer, build, preview } from "vite";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,6 +25,14 @@ cpSync(join(root, "dist"), join(app, "node_modules/batonjs/dist"), {
   recursive: true,
   filter: (src) => !/[\\/]debug\.[^\\/]*$/.test(src) || !pkg.files.includes("!dist/debug.*"),
 });
+
+// A dependency that brings its own copy of baton (a vendored dist/browser): the page then has two
+// copies, which must join (main.ts compares what each exports).
+cpSync(join(root, "dist/browser"), join(app, "node_modules/baton-user-lib/baton"), { recursive: true });
+writeFileSync(join(app, "node_modules/baton-user-lib/package.json"),
+  JSON.stringify({ name: "baton-user-lib", version: "1.0.0", type: "module", exports: "./index.js" }));
+writeFileSync(join(app, "node_modules/baton-user-lib/index.js"),
+  'export { chan as libChan, numGoroutine as libNumGoroutine } from "./baton/index.js";\n');
 
 const failures = [];
 let total = 0;
@@ -47,6 +56,8 @@ function checkApp(label, r) {
   check(`${label}: the task module's baton is the pool worker's (numGoroutine, goroutines())`, r.oneRuntime === true,
     JSON.stringify(r.sample), "numGoroutine >= 1 and the pool worker's goroutine listed");
   expectEq(`${label}: a task's panic reaches the page's handler`, r.panics, ["RangeError: a task's panic"]);
+  expectEq(`${label}: a dependency's own copy of baton on the page is the app's (chan, numGoroutine, a channel in select)`,
+    r.pageCopies, { sameChan: true, sameNumGoroutine: true, selected: [0, 5] });
 }
 
 const base = { root: app, configFile: false, logLevel: "warn", clearScreen: false };
@@ -68,16 +79,17 @@ try {
   {
     const outDir = join(app, "dist");
     await build({ ...base, build: { outDir, emptyOutDir: true } });
-    const built = readdirSync(join(outDir, "assets"));
+    const built = readdirSync(join(outDir, "assets")).sort();
     console.log(`── vite build: ${built.join(", ")}`);
     expectEq("vite build: the pool worker bundled as a file of its own", built.filter((f) => /^pool-worker-.*\.js$/.test(f)).length, 1);
     expectEq("vite build: the task module built as a module of its own", built.filter((f) => /^tasks-.*\.js$/.test(f)).length, 1);
     // Each worker bundle holds a copy of baton (the embedded core once): in a pool worker the
     // task module's copy and the pool worker's are two, which must join (checked on the page).
     const core = /CORE = "([^"]+)"/.exec(readFileSync(join(root, "src/core-wasm.generated.ts"), "utf8"))?.[1] ?? "(no core)";
-    const copies = Object.fromEntries(built.filter((f) => /^(pool-worker|tasks)-.*\.js$/.test(f))
-      .map((f) => [/^(pool-worker|tasks)-/.exec(f)[1], readFileSync(join(outDir, "assets", f), "latin1").split(core).length - 1]));
-    expectEq("vite build: a copy of baton in the pool worker's bundle and one in the task module's", copies, { "pool-worker": 1, tasks: 1 });
+    const copies = Object.fromEntries(built.filter((f) => /^(pool-worker|tasks|index)-.*\.js$/.test(f))
+      .map((f) => [/^(pool-worker|tasks|index)-/.exec(f)[1], readFileSync(join(outDir, "assets", f), "latin1").split(core).length - 1]));
+    expectEq("vite build: copies of baton: one in the pool worker's bundle, one in the task module's, two on the page (the dependency's)",
+      copies, { index: 2, "pool-worker": 1, tasks: 1 });
     const { result, plugin } = resultPlugin();
     const server = await preview({ ...base, plugins: [plugin], build: { outDir }, preview: { host: "127.0.0.1", port: 0, headers } });
     const url = server.resolvedUrls.local[0];

@@ -1,6 +1,7 @@
 // A vite app that runs goroutines on a pool of module Web Workers (test/browser/app.mjs serves it
 // from vite's dev server and from a vite build, cross-origin isolated). It reports by POST /result.
-import { chan, workers, sharedMemory, setPanicHandler } from "batonjs";
+import { chan, workers, sharedMemory, setPanicHandler, numGoroutine, recv, select } from "batonjs";
+import { libChan, libNumGoroutine } from "baton-user-lib"; // a dependency with its own copy of baton
 import type { Result } from "./tasks.ts";
 import tasks from "./tasks.ts?worker&url";
 
@@ -32,6 +33,11 @@ async function run(): Promise<Record<string, unknown>> {
   r.jobs = got.map((g) => g.job);
   r.oneRuntime = got.every((g) => g.numGoroutine >= 1 && g.seesPoolGoroutine);
   r.sample = got[0];
+  // Two copies on the page (the app's and the dependency's) are one runtime.
+  const fromLib = libChan<number>(1);
+  fromLib.trySend(5);
+  const c = recv(fromLib);
+  r.pageCopies = { sameChan: libChan === chan, sameNumGoroutine: libNumGoroutine === numGoroutine, selected: [await select([c]), c.value] };
   pool.go(tasks, "fails");
   await panic;
   r.panics = panics;

@@ -3,3 +3,9 @@ declare module "*?worker&url" {
   const url: string;
   export default url;
 }
+
+// A dependency of the test app that bundles its own copy of baton (app.mjs writes it).
+declare module "baton-user-lib" {
+  export const libChan: typeof import("batonjs").chan;
+  export const libNumGoroutine: typeof import("batonjs").numGoroutine;
+}
