@@ -58,14 +58,31 @@ const manualChunks = (id) =>
 /** Bare imports (other packages, node: modules) stay imports. */
 const external = (id) => !id.startsWith(".") && !isAbsolute(id) && !id.startsWith("\0");
 
+// A facade takes its exports from the realm's runtime (src/runtime.ts): the first copy of baton
+// loaded in a page or worker, so that two copies in one thread share one memory and one scheduler.
+// Its export list is its module's, as rollup parsed it.
+const VERSION = JSON.parse(readFileSync(new URL("package.json", import.meta.url), "utf8")).version;
+const RUNTIME = fileURLToPath(new URL("build/tsc/runtime.js", import.meta.url));
+/** The entries whose modules src/runtime.ts publishes (its Runtime's fields). */
+const RUNTIME_ENTRIES = new Set(["index", "testing", "debug"]);
 function facades() {
   return {
     name: "entry-facades",
+    transform: (code, id) => (id === RUNTIME ? code.replaceAll("__BATON_VERSION__", JSON.stringify(VERSION)) : null),
     resolveId: (id) => (id.startsWith(FACADE) ? id : null),
-    load(id) {
+    async load(id) {
       if (!id.startsWith(FACADE)) return null;
-      const module = fileURLToPath(new URL(`build/tsc/${id.slice(FACADE.length)}.js`, import.meta.url));
-      return `export * from ${JSON.stringify(module)};\n`;
+      const name = id.slice(FACADE.length);
+      const module = fileURLToPath(new URL(`build/tsc/${name}.js`, import.meta.url));
+      // batonjs/nats is not in the runtime (its modules are its own file's): it re-exports them.
+      if (!RUNTIME_ENTRIES.has(name)) return `export * from ${JSON.stringify(module)};\n`;
+      const info = await this.load({ id: module });
+      const names = info.exports.filter((n) => n !== "default").sort();
+      return (
+        `import { runtime } from ${JSON.stringify(RUNTIME)};\n` +
+        `const m = runtime().${name};\n` +
+        `export const ${names.map((n) => `${n} = m.${n}`).join(", ")};\n`
+      );
     },
   };
 }
@@ -155,7 +172,15 @@ function compact() {
     name: "compact",
     async renderChunk(code) {
       const r = await transform(code, { target: "es2022", charset: "utf8", minifyWhitespace: true, minifySyntax: true, lineLimit: 120 });
-      return { code: r.code, map: null };
+      // A bundler finds a worker by the expression `new Worker(new URL("…", import.meta.url), { type:
+      // "module" })` (workers.ts), read with a pattern: lineLimit's breaks (`import.meta.⏎url`,
+      // a string's line continuation) are taken out of it again.
+      const worker = /new\s+Worker\(\s*new\s+URL\([^)]*\)\s*,\s*\{[^}]*\}\)/g;
+      const joined = (m) => m.replace(/\\\n/g, "").replace(/(\w)\n(\w)/g, "$1 $2").replace(/\n/g, "");
+      // A dynamic import of a URL known at run time (pool-worker.ts) keeps its /* @vite-ignore */,
+      // which esbuild takes out with the other comments: vite warns of an import it cannot analyse.
+      const dynamic = /\bimport\((?=[A-Za-z_$])/g;
+      return { code: r.code.replace(worker, joined).replace(dynamic, "import(/* @vite-ignore */ "), map: null };
     },
   };
 }

@@ -5,7 +5,7 @@
 export { chan, attach } from "./chan.js";
 export type { Chan, SendChan, RecvChan, ChanHandle, ChanOptions, WaitOptions } from "./chan.js";
 export { sharedMemory } from "./loader.js";
-export { workers } from "./workers.js";
+export { workers, registerTasks } from "./workers.js";
 export type { WorkerPool, WorkersOptions } from "./workers.js";
 import "./thread.js";
 export { recv, send, select, trySelect } from "./select.js";

@@ -263,8 +263,13 @@ function sameMemory(m: WebAssembly.Memory): boolean {
   return Atomics.load(theirs, id) === Atomics.load(ours, id) && Atomics.load(theirs, id + 1) === Atomics.load(ours, id + 1);
 }
 
+/** Where the first copy of baton in a realm publishes its runtime (runtime.ts). */
+export const RUNTIME_KEY = Symbol.for("batonjs.runtime");
+
 // In Node, the memory is fixed at load: the parent's, if a baton of the parent thread left one.
-if (workerThreads !== undefined && sharedMemory) {
+// Not in a second copy of baton (runtime.ts): its entries hand out the first copy's runtime, and
+// a memory of its own would replace the one that workers started afterwards inherit.
+if (workerThreads !== undefined && sharedMemory && (globalThis as { [RUNTIME_KEY]?: unknown })[RUNTIME_KEY] === undefined) {
   let inherited: unknown;
   try {
     inherited = workerThreads.getEnvironmentData(ENV_MEMORY);

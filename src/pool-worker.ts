@@ -11,11 +11,15 @@
 // pool on the events channel.
 
 import { attach, go, numGoroutine, setPanicHandler, sleep } from "./index.js";
+import { runtime } from "./runtime.js";
 import type { Chan } from "./chan.js";
 import { threadContext, workerThreads } from "./loader.js";
 import { macrotask } from "./macrotask.js";
-import { EV_HELLO, EV_DONE, EV_PANIC, EV_BYE } from "./workers.js";
+import { EV_HELLO, EV_DONE, EV_PANIC, EV_BYE, takeRegistered } from "./workers.js";
 import type { PoolInit } from "./workers.js";
+
+// This worker's baton is the realm's runtime: a task module's own copy of baton joins it.
+runtime();
 
 /** Modules already imported, by URL: a task of a known module starts without an import(). */
 const modules = new Map<string, Record<string, unknown>>();
@@ -34,7 +38,11 @@ async function run(task: unknown[], events: Chan<unknown>, started: () => void):
   try {
     let mod = modules.get(href);
     if (mod === undefined) {
-      mod = (await import(/* @vite-ignore */ href)) as Record<string, unknown>;
+      takeRegistered(); // nothing left over from a module that failed to load
+      const ns = (await import(/* @vite-ignore */ href)) as Record<string, unknown>;
+      // What it registered (registerTasks), for a bundle that kept no exports; its exports win.
+      const reg = takeRegistered();
+      mod = reg === undefined ? ns : { ...reg, ...ns };
       modules.set(href, mod);
     }
     const fn = mod[name];

@@ -57,7 +57,9 @@ export interface WorkerPool {
   readonly size: number;
   /**
    * Runs export `exportName` of module `moduleUrl` (a `URL`, or an absolute URL or path string)
-   * as a goroutine on some worker, with `args`. Shared channels anywhere in `args` arrive
+   * as a goroutine on some worker, with `args`. In a vite app, name the task module by the URL of
+   * its worker bundle, `import tasks from "./tasks.ts?worker&url"`, and have it call
+   * {@link registerTasks} (a worker bundle keeps no exports). Shared channels anywhere in `args` arrive
    * attached; other arguments are copied. A local channel, or a sync primitive, timer or context,
    * throws TypeError here. A missing module or export, and a panic in the goroutine (or in
    * goroutines it starts), reach this thread's panic handler with the worker's stack.
@@ -94,6 +96,8 @@ function defaultSize(): number {
 function moduleHref(moduleUrl: URL | string): string {
   if (moduleUrl instanceof URL) return moduleUrl.href;
   if (typeof moduleUrl !== "string") throw new TypeError("pool.go: moduleUrl must be a URL or an absolute URL or path string");
+  const page = (globalThis as { location?: { href: string } }).location;
+  if (moduleUrl.startsWith("/") && page !== undefined) return new URL(moduleUrl, page.href).href; // a path on this site
   if (moduleUrl.startsWith("/")) return new URL("file://" + moduleUrl.split("/").map(encodeURIComponent).join("/")).href;
   try {
     return new URL(moduleUrl).href;
@@ -163,6 +167,42 @@ registerHostKind({
   read: () => undefined,
 });
 
+/** What the task module being imported registered (pool-worker.ts takes it). */
+let registered: Record<string, unknown> | undefined;
+
+/**
+ * Registers a task module's functions for pool workers, by name, beside its exports. A bundler
+ * that builds a task module as a worker of its own (vite's `?worker&url`) keeps none of its
+ * exports: what it registers is what `pool.go(url, name)` finds there. A module that a worker
+ * imports unbundled (Node, a vite dev server) may call it too; its exports win.
+ *
+ * @example
+ * ```ts
+ * // tasks.ts
+ * import { registerTasks } from "batonjs";
+ * export async function crunch(jobs: RecvChan<Job>, results: SendChan<Result>) { ... }
+ * registerTasks({ crunch });
+ *
+ * // the app (vite)
+ * import tasks from "./tasks.ts?worker&url";
+ * pool.go(tasks, "crunch", jobs, results);
+ * ```
+ */
+export function registerTasks(fns: Record<string, (...args: any[]) => unknown>): void {
+  if (fns === null || typeof fns !== "object") throw new TypeError("registerTasks: expected an object of functions by name");
+  for (const [k, f] of Object.entries(fns)) {
+    if (typeof f !== "function") throw new TypeError(`registerTasks: ${JSON.stringify(k)} is not a function`);
+  }
+  registered = { ...registered, ...fns };
+}
+
+/** Takes what the module just imported registered (pool-worker.ts). */
+export function takeRegistered(): Record<string, unknown> | undefined {
+  const r = registered;
+  registered = undefined;
+  return r;
+}
+
 class Pool implements WorkerPool {
   readonly size: number;
   readonly #runq: Chan<unknown>;
@@ -189,16 +229,18 @@ class Pool implements WorkerPool {
   /** Starts the workers; resolves once each has said hello. */
   start(): Promise<void> {
     const init: PoolInit = { runq: this.#runq.handle(), events: this.#events.handle() };
-    const url = new URL("./pool-worker.js", import.meta.url);
     for (let i = 0; i < this.size; i++) {
       let w: WorkerLike;
       if (workerThreads !== undefined) {
         const W = (workerThreads as unknown as { Worker: new (u: URL, o: object) => WorkerLike }).Worker;
-        w = new W(url, { workerData: init });
+        // Not in the `new URL("…", import.meta.url)` form, which a bundler would copy as an asset.
+        const here = import.meta.url;
+        w = new W(new URL("./pool-worker.js", here), { workerData: init });
         w.on?.("error", (e: unknown) => reportPanic(e, { id: 0, state: "running", waitingSinceMs: 0, createdAt: "", fn: "" }));
       } else {
-        const W = (globalThis as unknown as { Worker: new (u: URL, o: object) => WorkerLike & { postMessage(m: unknown): void } }).Worker;
-        const bw = new W(url, { type: "module" });
+        // Written the way bundlers recognise a worker (vite, webpack, parcel, rollup plugins), so
+        // that an app's build bundles pool-worker.js, and finds it, wherever baton's files end up.
+        const bw = new Worker(new URL("./pool-worker.js", import.meta.url), { type: "module" });
         bw.postMessage(init);
         bw.addEventListener?.("error", (e: { message?: string }) =>
           reportPanic(new Error(`baton pool worker: ${e.message ?? "failed to start"}`), { id: 0, state: "running", waitingSinceMs: 0, createdAt: "", fn: "" }),

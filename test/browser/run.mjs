@@ -11,23 +11,10 @@ import { createServer } from "node:http";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { runPage } from "./chromium.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-const chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => {
-  try {
-    readFileSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-});
-if (chromium === undefined) {
-  console.error("test:browser: Chromium not found (apt-get install -y chromium)");
-  process.exit(1);
-}
-
 const outDir = mkdtempSync(join(tmpdir(), "baton-browser-"));
 await build({
   configFile: false,
@@ -83,44 +70,6 @@ function serve(isolated) {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ server, result })));
 }
 
-// Runs Chromium on url until the page has posted its results, and returns them. In real time,
-// not Chromium's virtual time (--virtual-time-budget): that does not govern a Web Worker, and
-// fast-forwards the page's timers past what the worker is doing. Asynchronous: the server
-// answering the page runs in this process, so the event loop must stay free while Chromium runs.
-async function runPage(url, result) {
-  const profile = mkdtempSync(join(tmpdir(), "baton-chromium-"));
-  const child = spawn(chromium, [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--enable-logging=stderr", "--v=0", `--user-data-dir=${profile}`, url,
-  ]);
-  let stderr = "";
-  child.stdout.resume();
-  child.stderr.on("data", (d) => (stderr += d));
-  const exited = new Promise((resolve) => child.on("close", (status, signal) => resolve(status ?? signal)));
-  let timer;
-  try {
-    const text = await Promise.race([
-      result,
-      exited.then((status) => Promise.reject(new Error(`Chromium exited (${status}) before the page at ${url} reported`))),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`the page at ${url} did not report within 120 s`)), 120_000);
-      }),
-    ]);
-    return JSON.parse(text);
-  } catch (e) {
-    // The page's console (Chromium logs it as CONSOLE lines) says how far it got.
-    const logged = stderr.split("\n").filter((l) => l.includes("CONSOLE")).slice(-20).join("\n");
-    e.message += `\n${logged || stderr.slice(-2000)}`;
-    throw e;
-  } finally {
-    clearTimeout(timer);
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    await exited;
-    rmSync(profile, { recursive: true, force: true });
-  }
-}
-
 const failures = [];
 let total = 0;
 function check(what, ok, shown, wanted) {
@@ -150,12 +99,14 @@ const scripts = [...files].filter(([p]) => p.endsWith(".js"));
 const copies = (marker) => scripts.map(([p, b]) => [p, b.toString("latin1").split(marker).length - 1]);
 console.log(`── bundles: ${scripts.map(([p, b]) => `${p} (${b.length} bytes)`).join(", ")}`);
 const pageFile = "/bundle.js";
-const builtWorkers = ["worker", "late-worker"].map((name) =>
+// The pool worker too: workers() starts it as new Worker(new URL("./pool-worker.js", import.meta.url), ...),
+// which vite bundles even where the page does not call workers() (as here: app.mjs runs a pool).
+const builtWorkers = ["worker", "late-worker", "pool-worker"].map((name) =>
   scripts.map(([p]) => p).find((p) => new RegExp(`^/assets/${name}-[^/]*\\.js$`).test(p)));
-expectEq("bundle: the page script and the two worker scripts", [files.has(pageFile), ...builtWorkers.map((w) => w !== undefined)], [true, true, true]);
+expectEq("bundle: the page script and the three worker scripts", [files.has(pageFile), ...builtWorkers.map((w) => w !== undefined)], [true, true, true, true]);
 expectEq("bundle: the page bundle starts each worker by its built URL",
-  builtWorkers.map((w) => w !== undefined && files.get(pageFile).toString().includes(w.slice(1))), [true, true]);
-expectEq("bundle: no other scripts", scripts.length, 3);
+  builtWorkers.slice(0, 2).map((w) => w !== undefined && files.get(pageFile).toString().includes(w.slice(1))), [true, true]);
+expectEq("bundle: no other scripts", scripts.length, 4);
 const core = /CORE = "([^"]+)"/.exec(readFileSync(join(here, "../../src/core-wasm.generated.ts"), "utf8"))?.[1];
 for (const [name, marker] of [["the loader's message", "the shared memory has no thread context left"], ["the embedded core", core ?? "(CORE not found)"]]) {
   expectEq(`bundle: copies of baton (${name}) per script`, Object.fromEntries(copies(marker)),
