@@ -23,6 +23,7 @@ import {
   markShared, forEachSharedWait, RESOLVED, Reclaimer, K_RECV, K_RECV_OK, K_ITER, K_SEND, K_SELECT,
   CTX_LAST_POS, CTX_FIRED, R_BUFFERED, R_HANDOFF, R_BLOCKED, R_WOULD_BLOCK, R_CLOSED,
   R_BUFFERED_SENDER, R_DONE, R_BUSY, E_RANGE, T_STAGE_IN, T_STAGE_OUT, T_DEFERRED, C_CAP, C_FLAGS, F_CLOSED, MAX_CAP, sharedMemory,
+  C_COUNT, C_HEAD, C_TAIL, C_RECVQ_HEAD, C_SENDQ_HEAD, W_SLOT,
 } from "./core.js";
 import { PanicError, coreFailure } from "./errors.js";
 import { stageValue, takeValue, dropValue } from "./values.js";
@@ -30,7 +31,7 @@ import { registerHostKind } from "./codec.js";
 import { watchInbox, pollInbox } from "./inbox.js";
 import { macrotask } from "./macrotask.js";
 import { settle, resolvedNow } from "./preempt.js";
-import { tracer, traceHandoff, traceTakeFromSender, traceBuffered, traceUnbuffered, tracedNow } from "./trace.js";
+import { tracer, traceHandoff, traceTakeFromSender, traceBuffered, traceUnbuffered, tracedNow, setChannelTracing } from "./trace.js";
 import { liveChildren } from "./thread.js";
 
 /** A case of a parked select, as the wake paths here see it (select.ts defines the classes). */
@@ -360,6 +361,8 @@ const NO_BUF: unknown[] = [];
 let idOf: (ch: Chan<any>) => number;
 let sharedOf: (ch: Chan<any>) => boolean;
 let recvOnlyOf: (ch: Chan<any>) => boolean;
+/** Whether a channel's values live in this thread (any mode but shared): its flows can be traced. */
+let localBufferedOf: (ch: Chan<any>) => boolean;
 /** The timer of a timer's channel (time.ts), or null for any other channel. */
 let timerOf: (ch: Chan<any>) => ChanTimer | null;
 /** trySend on a receive-only channel, for the baton code that feeds it (time.ts). */
@@ -398,6 +401,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     idOf = (ch) => ch.#id;
     sharedOf = (ch) => ch.#mode === M_SHARED;
     recvOnlyOf = (ch) => ch.#mode >= M_RECV_ONLY;
+    localBufferedOf = (ch) => ch.#mode === M_LOCAL || ch.#mode === M_RECV_ONLY || ch.#mode === M_TIMER;
     timerOf = (ch) => (ch.#mode === M_TIMER ? (ch as TimerChan<unknown>).timer : null);
     sendInternal = (ch, v) => ch.#trySend(v);
     closeInternal = (ch) => ch.#close();
@@ -435,15 +439,10 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
    *  it woke. */
   sendDone(r: number, v: unknown): void {
     const code = r & 15;
-    if (code === R_BUFFERED) {
-      this.#buf[r >>> 4] = v;
-      if (tracer.on) traceBuffered(this.#id, r >>> 4);
-    } else if (code === R_HANDOFF) {
+    if (code === R_BUFFERED) this.#buf[r >>> 4] = v;
+    else if (code === R_HANDOFF) {
       if (this.#mode === M_SHARED) wakeReceiver(r >>> 4, takeValue(stageOut()), true, false);
-      else {
-        if (tracer.on) traceHandoff(r >>> 4);
-        wakeReceiver(r >>> 4, v, true, this.#cap !== 0);
-      }
+      else wakeReceiver(r >>> 4, v, true, this.#cap !== 0);
     }
   }
 
@@ -457,7 +456,6 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
         const pos = r >>> 4;
         const v = buf[pos];
         buf[pos] = undefined;
-        if (tracer.on) traceUnbuffered(this.#id, pos);
         return v;
       }
       case R_HANDOFF:
@@ -466,7 +464,6 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
           takeFromSender(r >>> 4, false);
           return v;
         }
-        if (tracer.on) traceTakeFromSender(r >>> 4);
         return takeFromSender(r >>> 4, false);
       case R_BUFFERED_SENDER: {
         // The head value goes to the receiver; the parked sender's value takes its place, which
@@ -474,10 +471,6 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
         const pos = words()[CTX + CTX_LAST_POS]!;
         const buf = this.#buf;
         const v = buf[pos];
-        if (tracer.on) {
-          traceUnbuffered(this.#id, pos);
-          traceBuffered(this.#id, pos, r >>> 4);
-        }
         buf[pos] = takeFromSender(r >>> 4, true);
         return v;
       }
@@ -503,14 +496,9 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
       this.#buf[r >>> 4] = v;
       // Not counted for preemption (preempt.ts): a loop of buffered sends fills the buffer and
       // waits, unless a receiver drains it, and the receiver's operations count.
-      if (tracer.on) {
-        traceBuffered(this.#id, r >>> 4);
-        return tracedNow(undefined);
-      }
       return RESOLVED;
     }
     if (code === R_HANDOFF) {
-      if (tracer.on) traceHandoff(r >>> 4);
       wakeReceiver(r >>> 4, v, true, this.#cap !== 0);
       return settle(RESOLVED, undefined);
     }
@@ -614,7 +602,6 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
       case R_BLOCKED:
         return signal === undefined ? this.#park(token, undefined) : this.#parkAbortable(token, undefined, 0, signal);
       case R_HANDOFF:
-        if (tracer.on) traceTakeFromSender(r >>> 4);
         return resolvedNow(recvResult(kind, takeFromSender(r >>> 4, false), true));
       case R_BUFFERED:
       case R_BUFFERED_SENDER:
@@ -1158,3 +1145,107 @@ export function attach<T>(handle: ChanHandle<T>): Chan<T> {
   // Through a view that covers the record: another thread may have grown the memory past it.
   return holdShared<T>(addr, viewsTo(addr + C_CAP + 4).u32[(addr + C_CAP) >>> 2]!);
 }
+
+// ── tracing ───────────────────────────────────────────────────────────────────────────────────
+// While a trace records (trace.ts), the value arrows of local channels are drawn by wrappers that
+// replace Chan's public operations on its prototype, so that the operations themselves test
+// nothing while no trace records. Before an operation, a wrapper reads the channel's record (the
+// core's memory, read only) to see what the operation will do: a send hands its value to the
+// receiver at the head of the queue, or puts it at the ring's tail; a receive takes the ring's
+// head (a sender waiting on a full ring then moves its value there), or a waiting sender's value.
+// What a select performs is drawn by select.ts, from the case that fired.
+
+const plain = {
+  send: Chan.prototype.send,
+  trySend: Chan.prototype.trySend,
+  recv: Chan.prototype.recv,
+  recvOk: Chan.prototype.recvOk,
+  tryRecv: Chan.prototype.tryRecv,
+  iterNext: Chan.prototype.iterNext,
+};
+
+/** The word at byte offset `off` of channel `id`'s record. */
+function field(id: number, off: number): number {
+  return viewsTo(id + off + 4).u32[(id + off) >>> 2]!;
+}
+
+/** Draws what a send on `ch` is about to do; returns the ring position it will buffer at, or -1. */
+function traceSendAhead(ch: Chan<any>): number {
+  if (!localBufferedOf(ch)) return -1;
+  const id = idOf(ch);
+  if ((field(id, C_FLAGS) & F_CLOSED) !== 0) return -1;
+  const w = field(id, C_RECVQ_HEAD);
+  if (w !== 0) {
+    traceHandoff(viewsTo(w + W_SLOT + 4).u32[(w + W_SLOT) >>> 2]!);
+    return -1;
+  }
+  return field(id, C_COUNT) < ch.cap ? field(id, C_TAIL) : -1;
+}
+
+/** Draws what a receive on `ch` is about to take. */
+function traceRecvAhead(ch: Chan<any>): void {
+  if (!localBufferedOf(ch)) return;
+  const id = idOf(ch);
+  const w = field(id, C_SENDQ_HEAD);
+  const token = w === 0 ? -1 : viewsTo(w + W_SLOT + 4).u32[(w + W_SLOT) >>> 2]!;
+  if (field(id, C_COUNT) > 0) {
+    const pos = field(id, C_HEAD);
+    traceUnbuffered(id, pos);
+    if (token >= 0) traceBuffered(id, pos, token); // the waiting sender's value takes its place
+  } else if (token >= 0) {
+    traceTakeFromSender(token);
+  }
+}
+
+/** @internal What a select case that fired at once did (select.ts, while a trace records):
+ *  `r` is the core's result for it. */
+export function traceSelectCase(ch: Chan<any>, isSend: number, r: number): void {
+  if (!localBufferedOf(ch)) return;
+  const code = r & 15;
+  const id = idOf(ch);
+  if (isSend !== 0) {
+    if (code === R_BUFFERED) traceBuffered(id, r >>> 4);
+    else if (code === R_HANDOFF) traceHandoff(r >>> 4);
+  } else if (code === R_BUFFERED) {
+    traceUnbuffered(id, r >>> 4);
+  } else if (code === R_HANDOFF) {
+    traceTakeFromSender(r >>> 4);
+  } else if (code === R_BUFFERED_SENDER) {
+    const pos = words()[CTX + CTX_LAST_POS]!;
+    traceUnbuffered(id, pos);
+    traceBuffered(id, pos, r >>> 4);
+  }
+}
+
+setChannelTracing((on: boolean) => {
+  const proto = Chan.prototype as unknown as Record<string, unknown>;
+  if (!on) {
+    Object.assign(proto, plain);
+    return;
+  }
+  // An operation refused at once (an aborted signal) does nothing: nothing to draw.
+  const refused = (options: unknown): boolean => (options as WaitOptions | undefined)?.signal?.aborted === true;
+  proto.send = function (this: Chan<any>, v: unknown, options?: WaitOptions): Promise<void> {
+    const pos = refused(options) ? -1 : traceSendAhead(this);
+    const p = plain.send.call(this, v, options);
+    if (pos >= 0 && p === RESOLVED) {
+      // Buffered at once: the arrow starts here, and the goroutine resumes as itself.
+      traceBuffered(idOf(this), pos);
+      return tracedNow(undefined);
+    }
+    return p;
+  };
+  proto.trySend = function (this: Chan<any>, v: unknown): boolean {
+    const pos = traceSendAhead(this);
+    const done = plain.trySend.call(this, v);
+    if (done && pos >= 0) traceBuffered(idOf(this), pos);
+    return done;
+  };
+  for (const op of ["recv", "recvOk", "tryRecv", "iterNext"] as const) {
+    const f = plain[op] as (this: Chan<any>, ...a: unknown[]) => unknown;
+    proto[op] = function (this: Chan<any>, ...a: unknown[]): unknown {
+      if (!refused(a[0])) traceRecvAhead(this);
+      return f.apply(this, a);
+    };
+  }
+});

@@ -9,8 +9,9 @@ import {
   core, T, ensureCore, words, wordsTo, CTX, CTX_SCRATCH, CTX_SEL_CASE, peekToken, park, markShared, withdrawWhenAborted, K_SELECT, K_WAIT,
   R_BLOCKED, R_WOULD_BLOCK, R_CLOSED, R_BAD, R_NOMEM, R_BUSY, MAX_CASES, SC_STRIDE, SC_VALUE,
 } from "./core.js";
-import { Chan, idOf, sharedOf, recvOnlyOf, timerOf, recvOnly, later, refusal } from "./chan.js";
+import { Chan, idOf, sharedOf, recvOnlyOf, timerOf, recvOnly, later, refusal, traceSelectCase } from "./chan.js";
 import { settle } from "./preempt.js";
+import { tracer } from "./trace.js";
 import type { RecvChan, SendChan } from "./chan.js";
 import { PanicError, coreFailure } from "./errors.js";
 import { stageValue, dropValue } from "./values.js";
@@ -263,6 +264,7 @@ export function runCore(cases: readonly Case[], block: boolean, signal?: AbortSi
   if (code === R_NOMEM) throw coreFailure(code);
   const c = cases[i]!;
   const ch = c.ch as unknown as Chan<unknown>;
+  if (tracer.on && code !== R_CLOSED) traceSelectCase(ch, c.isSend, r);
   if (c.isSend !== 0) {
     if (code === R_CLOSED) throw new PanicError("send on closed channel");
     ch.sendDone(r, c.value);

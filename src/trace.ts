@@ -22,7 +22,10 @@
 // goroutine's code runs outside that window: its track shows it waiting, then nothing until its
 // next wait that baton can attribute, or its end; the trace never attributes code it cannot. This
 // costs a promise and three microtasks per operation while recording, and nothing otherwise:
-// the hooks elsewhere are one `tracer.on` test, false unless a trace records.
+// channel operations are traced by wrappers that startTrace puts on the channel prototype and
+// stopTrace takes off (chan.ts, setChannelTracing), and the other hooks are one `tracer.on` test
+// off the operations' fast paths (a park, a select that completes at once, a goroutine's start
+// and end, the preemption counter's slow path, once per batch).
 //
 // Memory: at most maxEvents events are kept (a ring); past it the oldest are dropped and the
 // trace says how many (otherData.droppedEvents, and an instant at the start of track 0).
@@ -33,6 +36,12 @@ import { slowDown } from "./preempt.js";
 
 /** Whether a trace records. Hot paths test `tracer.on` (one load, one branch) and nothing else. */
 export const tracer = { on: false };
+
+/** Turns the channels' tracing wrappers on and off (chan.ts registers it: no import cycle). */
+let channelTracing: (on: boolean) => void = () => {};
+export function setChannelTracing(f: (on: boolean) => void): void {
+  channelTracing = f;
+}
 
 /** One event of the Trace Event Format. */
 export interface TraceEvent {
@@ -143,6 +152,7 @@ export function startTrace(options?: TraceOptions): void {
   for (const g of liveNow()) names.set(g.id, trackName(g.id, g.fnName()));
   tracer.on = true;
   slowDown(); // operations that complete at once take preempt.ts's slow path, which traces them
+  channelTracing(true);
 }
 
 /**
@@ -151,6 +161,7 @@ export function startTrace(options?: TraceOptions): void {
 export function stopTrace(): TraceData {
   if (!tracer.on) throw new Error("stopTrace: no trace is recording (startTrace() starts one)");
   tracer.on = false;
+  channelTracing(false);
   const durationMs = performance.now() - t0;
   const events: TraceEvent[] = [
     { name: "process_name", ph: "M", ts: 0, pid: PID, tid: 0, args: { name: "baton" } },

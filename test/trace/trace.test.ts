@@ -161,10 +161,39 @@ describe("startTrace / stopTrace", () => {
     expect(k).toBe(1);
     const t = stopTrace();
     expect(slices(t, 0, "select").length + flows(t, "chan").size).toBeGreaterThan(0);
-    // not recording: operations complete as usual
+    // not recording: operations complete as usual, through the channel's own methods (the
+    // tracing wrappers are gone from its prototype)
+    expect(() => stopTrace()).toThrow();
+    const proto = Object.getPrototypeOf(chan<number>()) as Record<string, unknown>;
+    const plainSend = proto.send;
+    startTrace();
+    expect(proto.send).not.toBe(plainSend);
+    stopTrace();
+    expect(proto.send).toBe(plainSend);
     const c = chan<number>(1);
     await c.send(1);
     expect(await c.recv()).toBe(1);
-    expect(() => stopTrace()).toThrow();
+  });
+
+  it("draws arrows for a select's buffered and handed-off cases", async () => {
+    startTrace();
+    const buf = chan<number>(4), unbuf = chan<number>();
+    await buf.send(1); // outside goroutines: track 0
+    go(async function feeder() {
+      await unbuf.send(2);
+    });
+    await new Promise((r) => setImmediate(r));
+    let got = 0;
+    for (let i = 0; i < 2; i++) {
+      const a = recv(buf), b = recv(unbuf);
+      const k = await select([a, b]);
+      got += k === 0 ? a.value! : b.value!;
+    }
+    expect(got).toBe(3);
+    const t = stopTrace();
+    const f = tidNamed(t, /\(feeder\)/);
+    const arrows = [...flows(t, "chan").values()];
+    expect(arrows.filter(([s, e]) => s?.tid === 0 && e?.tid === 0).length).toBe(1); // through the buffer
+    expect(arrows.filter(([s, e]) => s?.tid === f && e?.tid === 0).length).toBe(1); // from the parked sender
   });
 });
