@@ -13,15 +13,14 @@
 // server instead. Without nats-server installed it says how to install it, and exits.
 import { spawn, fork } from "node:child_process";
 import { mkdtempSync, rmSync, accessSync, constants } from "node:fs";
-import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { connect } from "@nats-io/transport-node";
-import { WaitGroup, background, withTimeout } from "batonjs";
+import { WaitGroup } from "batonjs";
 import { natsChan, removeNatsChan } from "batonjs/nats";
+import { startServer, closedPort, get } from "./lib/http.mjs";
 
-const TIMEOUT_MS = 500;
 const CAPACITY = 16;
 
 if (process.argv[2] === "worker") await worker(...process.argv.slice(3));
@@ -44,22 +43,6 @@ async function worker(id, natsUrl, jobsName, resultsName) {
   await nc.drain();
 }
 
-/** One request under its own deadline; never throws: errors are results too. */
-async function get(index, url) {
-  const [ctx, cancel] = withTimeout(background(), TIMEOUT_MS);
-  try {
-    const res = await fetch(url, { signal: ctx.signal });
-    const text = await res.text();
-    if (!res.ok) return { index, url, error: `HTTP ${res.status} ${text}` };
-    return { index, url, body: text };
-  } catch (err) {
-    const code = err?.cause?.code;
-    return { index, url, error: code ? `${err.message} (${code})` : err.message };
-  } finally {
-    cancel();
-  }
-}
-
 // ---- the coordinator ---------------------------------------------------------------------
 
 async function coordinator() {
@@ -76,7 +59,7 @@ async function coordinator() {
     nats = await startNats(bin);
     natsUrl = nats.url;
   }
-  const [server, base] = await startHttpServer();
+  const [server, base] = await startServer();
   const deadPort = await closedPort();
   const urls = [
     `${base}/users`,
@@ -122,34 +105,6 @@ async function coordinator() {
   await new Promise((resolve) => server.close(resolve));
   if (nats) await nats.stop();
   console.log("   servers closed\n");
-}
-
-/** Starts an HTTP server on 127.0.0.1 with a few routes; resolves to [server, baseUrl]. */
-async function startHttpServer() {
-  const routes = {
-    "/users": () => [200, { users: ["ada", "grace", "linus"] }],
-    "/orders": () => [200, { orders: 3 }],
-    "/inventory": () => [200, { widgets: 42, gadgets: 7 }],
-    "/broken": () => [500, { error: "database on fire" }],
-  };
-  const server = createServer((req, res) => {
-    if (req.url === "/slow") return; // never answers: the worker gives up at its deadline
-    const route = routes[req.url];
-    const [status, body] = route ? route() : [404, { error: "not found" }];
-    res.writeHead(status, { "content-type": "application/json" });
-    res.end(JSON.stringify(body));
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return [server, `http://127.0.0.1:${server.address().port}`];
-}
-
-/** A loopback port where nothing listens: bind one, then close it. */
-async function closedPort() {
-  const s = createServer();
-  await new Promise((resolve) => s.listen(0, "127.0.0.1", resolve));
-  const { port } = s.address();
-  await new Promise((resolve) => s.close(resolve));
-  return port;
 }
 
 /** The nats-server binary on PATH or where Debian puts it, or null. */

@@ -3,55 +3,8 @@
 // The example starts its own small server on 127.0.0.1 (port 0: any free port); one route fails
 // with a 500, one never answers (the request's context times it out), and one URL points at a
 // port where nothing listens. Only loopback addresses are used.
-import { createServer } from "node:http";
-import { chan, go, WaitGroup, background, withTimeout } from "batonjs";
-
-const TIMEOUT_MS = 500;
-
-/** Starts an HTTP server on 127.0.0.1 with a few routes; resolves to [server, baseUrl]. */
-async function startServer() {
-  const routes = {
-    "/users": () => [200, { users: ["ada", "grace", "linus"] }],
-    "/orders": () => [200, { orders: 3 }],
-    "/inventory": () => [200, { widgets: 42, gadgets: 7 }],
-    "/broken": () => [500, { error: "database on fire" }],
-  };
-  const server = createServer((req, res) => {
-    if (req.url === "/slow") return; // never answers: the client gives up at its deadline
-    const route = routes[req.url];
-    const [status, body] = route ? route() : [404, { error: "not found" }];
-    res.writeHead(status, { "content-type": "application/json" });
-    res.end(JSON.stringify(body));
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return [server, `http://127.0.0.1:${server.address().port}`];
-}
-
-/** A loopback port where nothing listens: bind one, then close it. */
-async function closedPort() {
-  const s = createServer();
-  await new Promise((resolve) => s.listen(0, "127.0.0.1", resolve));
-  const { port } = s.address();
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
-
-/** One request under its own deadline; never throws: errors are results too. */
-async function get(index, url) {
-  const [ctx, cancel] = withTimeout(background(), TIMEOUT_MS);
-  try {
-    const res = await fetch(url, { signal: ctx.signal });
-    const text = await res.text();
-    if (!res.ok) return { index, url, error: `HTTP ${res.status} ${text}` };
-    return { index, url, body: text };
-  } catch (err) {
-    // fetch rejects with the signal's reason, i.e. ctx.err(), when the context ends first.
-    const code = err?.cause?.code;
-    return { index, url, error: code ? `${err.message} (${code})` : err.message };
-  } finally {
-    cancel();
-  }
-}
+import { chan, go, WaitGroup } from "batonjs";
+import { startServer, closedPort, get } from "./lib/http.mjs";
 
 const [server, base] = await startServer();
 const deadPort = await closedPort();

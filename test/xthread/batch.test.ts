@@ -26,7 +26,7 @@ describe("batches on shared channels across threads", () => {
     const ch = chan<number>(cap, { shared: true });
     const n = 20_000;
     const producers = [0, 1, 2].map((id) => runRole("produceMany", { out: ch.handle() }, { id, n, batch: 37, close: false }));
-    const consumer = runRole<{ count: number; sum: number; xor: number; ordered: boolean; batches: number }>(
+    const consumer = runRole<{ count: number; sum: number; xor: number; ordered: boolean; withinMax: boolean }>(
       "consumeMany", { in: ch.handle() }, { max: 50 },
     );
     await Promise.all(producers.map((p) => p.result));
@@ -34,6 +34,7 @@ describe("batches on shared channels across threads", () => {
     const got = await consumer.result;
     expect({ count: got.count, sum: got.sum, xor: got.xor }).toEqual(expected(3, n));
     expect(got.ordered).toBe(true);
+    expect(got.withinMax).toBe(true);
     await Promise.all([...producers, consumer].map((r) => r.exited));
   }, 60_000);
 
