@@ -7,50 +7,24 @@
 // the forked process serves the bench child's requests with `serveProcess(handlers)`.
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { START_MS, CALL_MS, CLOSE_MS, deadline } from "./xthread.mjs";
+import { START_MS, CLOSE_MS, deadline, Peer } from "./xthread.mjs";
 
 /** One child process and its request/reply channel; its exit rejects every pending request. */
-export class Proc {
+export class Proc extends Peer {
   constructor(url, role, data = {}) {
-    this.role = role;
-    this.pending = new Map();
-    this.nextId = 1;
-    this.failure = null;
+    super(role);
     this.stderr = "";
     this.proc = fork(fileURLToPath(url), [], {
       env: { ...process.env, BENCH_ROLE: role, BENCH_DATA: JSON.stringify(data) },
       stdio: ["ignore", "inherit", "pipe", "ipc"],
     });
     this.proc.stderr.on("data", (d) => (this.stderr = (this.stderr + d).slice(-4000)));
-    this.ready = new Promise((resolve, reject) => {
-      this.readyResolve = resolve;
-      this.readyReject = reject;
-    });
-    this.ready.catch(() => {});
     this.exited = new Promise((resolve) => this.proc.once("exit", resolve));
-    this.proc.on("message", (m) => {
-      if (m?.ready) return this.readyResolve();
-      const p = this.pending.get(m?.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      if (m.ok) p.resolve(m.value);
-      else p.reject(new Error(`${role}: ${m.error}`));
-    });
+    this.proc.on("message", (m) => this.receive(m, (r) => new Error(`${role}: ${r.error}`)));
     this.proc.on("exit", (code, signal) => this.fail(new Error(`${role}: process exited (${signal ?? `code ${code}`})${this.stderr ? `\n${this.stderr}` : ""}`)));
   }
-  fail(e) {
-    if (!this.failure) this.failure = e;
-    this.readyReject(this.failure);
-    for (const p of this.pending.values()) p.reject(this.failure);
-    this.pending.clear();
-  }
-  /** Sends `{ op, arg }` and resolves to the process's reply value, within `ms`. */
-  call(op, arg, ms = CALL_MS) {
-    if (this.failure) return Promise.reject(this.failure);
-    const id = this.nextId++;
-    const p = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
-    this.proc.send({ id, op, arg });
-    return deadline(p, ms, `${this.role}.${op}`);
+  post(msg) {
+    this.proc.send(msg);
   }
   /** Ends the process: SIGTERM, SIGKILL after CLOSE_MS. Never rejects. */
   async kill() {

@@ -58,36 +58,31 @@ export function needShared(baton, names = ["attach"]) {
 // ---- main-thread side ---------------------------------------------------------------------
 
 /**
- * One worker and its request/reply channel. Requests are answered in order (the worker serves
- * them one at a time per op; replies carry the request's id). A worker error or exit rejects
- * every pending request and every later one.
+ * The bench child's end of a request/reply channel to a worker or a process (Thread here, Proc in
+ * lib/xprocess.mjs): replies carry the request's id; the other side's failure or exit rejects
+ * every pending request and every later one. A subclass posts with `post(msg)`.
  */
-export class Thread {
-  constructor(url, role, data = {}, transferList = []) {
+export class Peer {
+  constructor(role) {
     this.role = role;
     this.pending = new Map();
     this.nextId = 1;
     this.failure = null;
-    this.worker = new Worker(url, { workerData: { ...data, benchRole: role }, transferList });
     this.ready = new Promise((resolve, reject) => {
       this.readyResolve = resolve;
       this.readyReject = reject;
     });
     this.ready.catch(() => {}); // observed through start(); avoid an unhandled rejection
-    this.worker.on("message", (m) => {
-      if (m?.ready) return this.readyResolve();
-      const p = this.pending.get(m?.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      if (m.ok) p.resolve(m.value);
-      else {
-        const e = new Error(`${role}: ${m.error?.message}`);
-        if (m.error?.stack) e.stack = `${e.message}\n  in the worker: ${m.error.stack}`;
-        p.reject(e);
-      }
-    });
-    this.worker.on("error", (e) => this.fail(new Error(`${role}: worker error: ${e?.stack ?? e}`)));
-    this.worker.on("exit", (code) => this.fail(new Error(`${role}: worker exited (code ${code})`)));
+  }
+  /** Handles a message from the other side: "ready", or a reply (`errorOf(m)` makes a failed
+   *  reply's Error). */
+  receive(m, errorOf) {
+    if (m?.ready) return this.readyResolve();
+    const p = this.pending.get(m?.id);
+    if (!p) return;
+    this.pending.delete(m.id);
+    if (m.ok) p.resolve(m.value);
+    else p.reject(errorOf(m));
   }
   fail(e) {
     if (!this.failure) this.failure = e;
@@ -95,13 +90,37 @@ export class Thread {
     for (const p of this.pending.values()) p.reject(this.failure);
     this.pending.clear();
   }
-  /** Sends `{ op, arg }` and resolves to the worker's reply value, within `ms`. */
+  /** Sends `{ op, arg }` and resolves to the reply's value, within `ms`. */
   call(op, arg, ms = CALL_MS) {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     const p = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
-    this.worker.postMessage({ id, op, arg });
+    this.post({ id, op, arg });
     return deadline(p, ms, `${this.role}.${op}`);
+  }
+}
+
+/**
+ * One worker and its request/reply channel. Requests are answered in order (the worker serves
+ * them one at a time per op; replies carry the request's id). A worker error or exit rejects
+ * every pending request and every later one.
+ */
+export class Thread extends Peer {
+  constructor(url, role, data = {}, transferList = []) {
+    super(role);
+    this.worker = new Worker(url, { workerData: { ...data, benchRole: role }, transferList });
+    this.worker.on("message", (m) =>
+      this.receive(m, (r) => {
+        const e = new Error(`${role}: ${r.error?.message}`);
+        if (r.error?.stack) e.stack = `${e.message}\n  in the worker: ${r.error.stack}`;
+        return e;
+      }),
+    );
+    this.worker.on("error", (e) => this.fail(new Error(`${role}: worker error: ${e?.stack ?? e}`)));
+    this.worker.on("exit", (code) => this.fail(new Error(`${role}: worker exited (code ${code})`)));
+  }
+  post(msg) {
+    this.worker.postMessage(msg);
   }
   terminate() {
     return this.worker.terminate();
