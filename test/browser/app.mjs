@@ -10,7 +10,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runPage, resultPlugin } from "./chromium.mjs";
+import { runPage, resultPlugin, checker } from "./chromium.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -34,16 +34,7 @@ writeFileSync(join(app, "node_modules/baton-user-lib/package.json"),
 writeFileSync(join(app, "node_modules/baton-user-lib/index.js"),
   'export { chan as libChan, numGoroutine as libNumGoroutine } from "./baton/index.js";\n');
 
-const failures = [];
-let total = 0;
-function check(what, ok, shown, wanted) {
-  total++;
-  console.log(`${ok ? "ok  " : "FAIL"} ${what}: ${shown}${ok ? "" : ` (want ${wanted})`}`);
-  if (!ok) failures.push(what);
-}
-function expectEq(what, got, want) {
-  check(what, JSON.stringify(got) === JSON.stringify(want), JSON.stringify(got), JSON.stringify(want));
-}
+const { check, expectEq, finish } = checker();
 
 function checkApp(label, r) {
   if (r.error !== undefined) {
@@ -104,5 +95,4 @@ try {
   rmSync(app, { recursive: true, force: true });
 }
 
-console.log(`browser app: ${total - failures.length} passed, ${failures.length} failed`);
-process.exit(failures.length === 0 ? 0 : 1);
+finish("browser app");

@@ -82,3 +82,23 @@ export function resultPlugin() {
     },
   };
 }
+
+/** The browser runners' checks: `check` prints one line per check, `expectEq` compares as JSON,
+ *  and `finish(name)` prints the count and exits, non-zero if any check failed. */
+export function checker() {
+  const failures = [];
+  let total = 0;
+  function check(what, ok, shown, wanted) {
+    total++;
+    console.log(`${ok ? "ok  " : "FAIL"} ${what}: ${shown}${ok || wanted === undefined ? "" : ` (want ${wanted})`}`);
+    if (!ok) failures.push(what);
+  }
+  function expectEq(what, got, want) {
+    check(what, JSON.stringify(got) === JSON.stringify(want), JSON.stringify(got), JSON.stringify(want));
+  }
+  function finish(name) {
+    console.log(`${name}: ${total - failures.length} passed, ${failures.length} failed`);
+    process.exit(failures.length === 0 ? 0 : 1);
+  }
+  return { check, expectEq, finish };
+}

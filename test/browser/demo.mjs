@@ -5,16 +5,10 @@
 // timeline has goroutine tracks and slices, and the page logged no error.
 import { createServer } from "vite";
 import { fileURLToPath } from "node:url";
-import { runPage, resultPlugin } from "./chromium.mjs";
+import { runPage, resultPlugin, checker } from "./chromium.mjs";
 
 const configFile = fileURLToPath(new URL("../../demo/vite.config.mjs", import.meta.url));
-const failures = [];
-let total = 0;
-function check(what, ok, shown) {
-  total++;
-  console.log(`${ok ? "ok  " : "FAIL"} ${what}: ${shown}`);
-  if (!ok) failures.push(what);
-}
+const { check, finish } = checker();
 
 const { result, plugin } = resultPlugin();
 const server = await createServer({ configFile, logLevel: "warn", clearScreen: false, plugins: [plugin], server: { host: "127.0.0.1", port: 0 } });
@@ -45,5 +39,4 @@ if (r.error !== undefined) {
   check("demo: no error on the page", Array.isArray(r.errors) && r.errors.length === 0, JSON.stringify(r.errors));
 }
 
-console.log(`browser demo: ${total - failures.length} passed, ${failures.length} failed`);
-process.exit(failures.length === 0 ? 0 : 1);
+finish("browser demo");

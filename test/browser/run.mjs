@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runPage } from "./chromium.mjs";
+import { runPage, checker } from "./chromium.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const outDir = mkdtempSync(join(tmpdir(), "baton-browser-"));
@@ -70,17 +70,7 @@ function serve(isolated) {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ server, result })));
 }
 
-const failures = [];
-let total = 0;
-function check(what, ok, shown, wanted) {
-  total++;
-  console.log(`${ok ? "ok  " : "FAIL"} ${what}: ${shown}${ok ? "" : ` (want ${wanted})`}`);
-  if (!ok) failures.push(what);
-}
-function expectEq(what, got, want) {
-  const ok = JSON.stringify(got) === JSON.stringify(want);
-  check(what, ok, JSON.stringify(got), JSON.stringify(want));
-}
+const { check, expectEq, finish } = checker();
 // A result the page computed with its expected value beside it: { got, want }. Long lists are
 // shown in full only when they differ.
 function expectPair(what, pair) {
@@ -128,9 +118,7 @@ try {
       server.close();
     }
     if (r.error !== undefined) {
-      console.log(`FAIL ${label}: ${r.error}\n${r.stack ?? ""}`);
-      total++;
-      failures.push(label);
+      check(label, false, `${r.error}\n${r.stack ?? ""}`);
       continue;
     }
     expectEq(`${label}: crossOriginIsolated`, r.crossOriginIsolated, isolated);
@@ -194,5 +182,4 @@ function checkPlain(label, r) {
   expectEq(`${label}: a local channel works after the refusal`, p.localAfterRefusal, [5, true]);
 }
 
-console.log(`browser: ${total - failures.length} passed, ${failures.length} failed`);
-process.exit(failures.length === 0 ? 0 : 1);
+finish("browser");
