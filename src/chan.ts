@@ -361,8 +361,8 @@ const NO_BUF: unknown[] = [];
 let idOf: (ch: Chan<any>) => number;
 let sharedOf: (ch: Chan<any>) => boolean;
 let recvOnlyOf: (ch: Chan<any>) => boolean;
-/** Whether a channel's values live in this thread (any mode but shared): its flows can be traced. */
-let localBufferedOf: (ch: Chan<any>) => boolean;
+/** Whether a channel lives in this thread (any mode but shared): its value arrows can be drawn. */
+let localOf: (ch: Chan<any>) => boolean;
 /** The timer of a timer's channel (time.ts), or null for any other channel. */
 let timerOf: (ch: Chan<any>) => ChanTimer | null;
 /** trySend on a receive-only channel, for the baton code that feeds it (time.ts). */
@@ -401,7 +401,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     idOf = (ch) => ch.#id;
     sharedOf = (ch) => ch.#mode === M_SHARED;
     recvOnlyOf = (ch) => ch.#mode >= M_RECV_ONLY;
-    localBufferedOf = (ch) => ch.#mode === M_LOCAL || ch.#mode === M_RECV_ONLY || ch.#mode === M_TIMER;
+    localOf = (ch) => ch.#mode === M_LOCAL || ch.#mode === M_RECV_ONLY || ch.#mode === M_TIMER;
     timerOf = (ch) => (ch.#mode === M_TIMER ? (ch as TimerChan<unknown>).timer : null);
     sendInternal = (ch, v) => ch.#trySend(v);
     closeInternal = (ch) => ch.#close();
@@ -770,8 +770,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     }
     if (!isBatchSize(max)) return Promise.reject(badBatchSize("recvMany", max));
     const got: T[] = [];
-    this.#takeInto(got, max);
-    if (got.length > 0 || takeClosed) return resolvedNow(got);
+    if (this.#takeInto(got, max) || got.length > 0) return resolvedNow(got);
     return this.#recv(K_RECV_OK, signal).then(([v, ok]: [T, boolean]) => {
       if (!ok) return [];
       const out = [v];
@@ -787,10 +786,9 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
     return got;
   }
 
-  /** Appends to `out` the values that can be received now, until it holds `max`; sets
-   *  takeClosed when it stopped at a closed and drained channel. */
-  #takeInto(out: T[], max: number): void {
-    takeClosed = false;
+  /** Appends to `out` the values that can be received now, until it holds `max`; true if it
+   *  stopped at a closed and drained channel. */
+  #takeInto(out: T[], max: number): boolean {
     while (out.length < max) {
       if (this.#mode === M_LOCAL && this.#cap !== 0) {
         const r = core.chanRecvN(T, this.#id, max - out.length);
@@ -809,13 +807,11 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
         }
       }
       const one = this.tryRecv();
-      if (one === undefined) return;
-      if (!one[1]) {
-        takeClosed = true;
-        return;
-      }
+      if (one === undefined) return false;
+      if (!one[1]) return true;
       out.push(one[0] as T);
     }
+    return false;
   }
 
   /** @internal Whether this shared channel is closed, read without its lock. */
@@ -935,9 +931,6 @@ export { idOf, sharedOf, recvOnlyOf, timerOf, sendInternal, closeInternal };
 function badChannel(op: string): Error {
   return new Error(`${op}: the core has no live channel for this Chan (its record was freed or overwritten); this is a bug in baton`);
 }
-
-/** Set by a batch receive that stopped at a closed and drained channel (read right after it). */
-let takeClosed = false;
 
 function isBatchSize(max: unknown): max is number {
   return typeof max === "number" && Number.isSafeInteger(max) && max > 0;
@@ -1171,7 +1164,7 @@ function field(id: number, off: number): number {
 
 /** Draws what a send on `ch` is about to do; returns the ring position it will buffer at, or -1. */
 function traceSendAhead(ch: Chan<any>): number {
-  if (!localBufferedOf(ch)) return -1;
+  if (!localOf(ch)) return -1;
   const id = idOf(ch);
   if ((field(id, C_FLAGS) & F_CLOSED) !== 0) return -1;
   const w = field(id, C_RECVQ_HEAD);
@@ -1184,7 +1177,7 @@ function traceSendAhead(ch: Chan<any>): number {
 
 /** Draws what a receive on `ch` is about to take. */
 function traceRecvAhead(ch: Chan<any>): void {
-  if (!localBufferedOf(ch)) return;
+  if (!localOf(ch)) return;
   const id = idOf(ch);
   const w = field(id, C_SENDQ_HEAD);
   const token = w === 0 ? -1 : viewsTo(w + W_SLOT + 4).u32[(w + W_SLOT) >>> 2]!;
@@ -1200,7 +1193,7 @@ function traceRecvAhead(ch: Chan<any>): void {
 /** @internal What a select case that fired at once did (select.ts, while a trace records):
  *  `r` is the core's result for it. */
 export function traceSelectCase(ch: Chan<any>, isSend: number, r: number): void {
-  if (!localBufferedOf(ch)) return;
+  if (!localOf(ch)) return;
   const code = r & 15;
   const id = idOf(ch);
   if (isSend !== 0) {
