@@ -24,7 +24,7 @@ const CHECK_EVERY = 64;
 const SLICE_MS = 2;
 
 /** The operations left before the next clock read (a field, not a module `let`: no hole check). */
-export const budget = { ops: CHECK_EVERY };
+const budget = { ops: CHECK_EVERY };
 let turned = true; // the event loop has turned since the slice began
 let sliceStart = 0;
 let yielding = false;
