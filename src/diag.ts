@@ -33,7 +33,7 @@
 // asynchronous write to a pipe that is full (64 KiB on Linux) would be cut off.
 
 import {
-  forEachWait, parkedWaits, slotAux, slotSince, stamp, wakeSources, current, reasonOf,
+  forEachWait, parkedWaits, slotAux, sinceOf, stamp, wakeSources, current, reasonOf,
 } from "./core.js";
 import { live, setCreationSites } from "./go.js";
 import { setSpinMicros } from "./inbox.js";
@@ -77,7 +77,7 @@ function rows(): Row[] {
     } else if (g.parkedToken >= 0) {
       const s = g.parkedToken >>> 3;
       state = reasonOf(g.parkedToken, slotAux[s]);
-      since = slotSince[s]!;
+      since = sinceOf(s);
     } else if (g.fn !== null) {
       state = "runnable";
     } else {
@@ -334,7 +334,9 @@ interface NodeProcessLike {
 const proc = (globalThis as { process?: Partial<NodeProcessLike> }).process;
 /** Node's listener that sets exit code 13 for an unsettled top-level await (see onExit). */
 let tlaListener: Function | undefined;
-if (proc !== undefined && typeof proc.on === "function" && proc.stderr !== undefined) {
+// `"stderr" in proc`, not a read: Node makes process.stderr's stream when it is first read
+// (~0.5 ms at load), and a report may never be written.
+if (proc !== undefined && typeof proc.on === "function" && "stderr" in proc) {
   if (typeof proc.listeners === "function") {
     tlaListener = proc.listeners("exit").find((f) => f.name === "handleProcessExit");
   }

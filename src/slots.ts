@@ -15,8 +15,9 @@
 //
 // Invariants:
 //  A slot is free iff it is on freeSlots; a free slot's slotFn and slotAux are undefined.
-//  slotMeta[s] >= SH_WAIT iff slot s is taken by a wait that another thread can complete (a
-//  shared channel's, or a select with a shared case); sharedParked counts them.
+//  A free slot's slotG is null.
+//  slotInfo[s] & SH_BITS is non-zero iff slot s is taken by a wait that another thread can
+//  complete (a shared channel's, or a select with a shared case); sharedParked counts them.
 
 import { stamp } from "./clock.js";
 import { macrotask } from "./macrotask.js";
@@ -66,20 +67,22 @@ export function setCurrent(g: GRef | null): void {
 }
 
 export const slotFn: (((v: any) => void) | undefined)[] = [];
-/** Each slot's token kind (bits 0-2, for diagnostics) and whether its wait can be completed by
- *  another thread (bits 3-4, SH_*; see markShared). One array for both: one store per park. */
-const slotMeta: number[] = [];
-/** slotMeta's "another thread can complete it" bits: a plain shared wait, and a daemon's (a
+/** Each slot's wait, in one small integer (one store per park): its token kind (bits 0-2, for
+ *  diagnostics), whether another thread can complete it (bits 3-4, SH_*; see markShared), and
+ *  when it began (from bit 5 up: stamp() * 32, whole milliseconds; an integer below 2^53 for
+ *  millennia, a small integer for the first ~18 hours of uptime and an unboxed double after). */
+const slotInfo: number[] = [];
+/** slotInfo's "another thread can complete it" bits: a plain shared wait, and a daemon's (a
  *  pool's own event loop), which keeps no process alive. */
 const SH_WAIT = 8;
 const SH_DAEMON = 16;
+const SH_BITS = SH_WAIT | SH_DAEMON;
+const SINCE_SHIFT = 32;
 /** Waits parked now that another thread can complete. */
 export let sharedParked = 0;
 export const slotAux: unknown[] = [];
-/** The goroutine parked in each slot, where known. */
+/** The goroutine parked in each slot, where known (null otherwise, and in every free slot). */
 export const slotG: (GRef | null)[] = [];
-/** When each slot's wait began (performance.now(), to about a millisecond: see stamp()). */
-export const slotSince: number[] = [];
 const freeSlots: number[] = [];
 
 /** The token the next parked operation of this kind will get. */
@@ -98,22 +101,23 @@ export function takeSlot(token: number, fn: ((v: any) => void) | undefined, aux:
   // several (Promise.all, Promise.race): the first is its state; the others are its too, and
   // never shown as anyone else's.
   const g = current;
-  if (g !== null && g.parkedToken < 0) g.parkedToken = token;
   if (tracer.on) fn = tracePark(s, token, aux, g, fn!);
+  const info = stamp() * SINCE_SHIFT + (token & 7);
   if (s === slotFn.length) {
     slotFn.push(fn);
-    slotMeta.push(token & 7);
+    slotInfo.push(info);
     slotAux.push(aux);
     slotG.push(g);
-    slotSince.push(stamp());
   } else {
     freeSlots.pop();
     slotFn[s] = fn;
-    slotMeta[s] = token & 7;
+    slotInfo[s] = info;
     slotAux[s] = aux;
-    slotG[s] = g;
-    slotSince[s] = stamp();
+    // A free slot's goroutine is null already: most waits park after an await, where the
+    // goroutine is not known, and write nothing here.
+    if (g !== null) slotG[s] = g;
   }
+  if (g !== null && g.parkedToken < 0) g.parkedToken = token;
 }
 
 /** Frees the slot of `token` (after its contents were read). */
@@ -128,8 +132,8 @@ export function releaseSlot(token: number): void {
   }
   slotFn[s] = undefined;
   slotAux[s] = undefined;
-  if (slotMeta[s]! >= SH_WAIT) {
-    slotMeta[s] = 0;
+  if ((slotInfo[s]! & SH_BITS) !== 0) {
+    slotInfo[s] = 0;
     sharedParked--;
   }
   freeSlots.push(s);
@@ -147,10 +151,9 @@ function trim(): void {
   while (n > 0 && slotFn[n - 1] === undefined) n--;
   if (n < slotFn.length) {
     slotFn.length = n;
-    slotMeta.length = n;
+    slotInfo.length = n;
     slotAux.length = n;
     slotG.length = n;
-    slotSince.length = n;
     let j = 0;
     for (let i = 0; i < freeSlots.length; i++) if (freeSlots[i]! < n) freeSlots[j++] = freeSlots[i]!;
     freeSlots.length = j;
@@ -207,13 +210,20 @@ export function onWoken(token: number, w: { woken(): void }): void {
 /** Marks the wait just parked under `token` as one that another thread can complete; a
  *  `daemon` wait (baton's own, e.g. a pool's event loop) does not keep the process alive. */
 export function markShared(token: number, daemon = false): void {
-  slotMeta[token >>> 3] = (token & 7) | (daemon ? SH_DAEMON : SH_WAIT);
+  const s = token >>> 3;
+  const info = slotInfo[s]!; // arithmetic, not |: after ~18 hours of uptime it exceeds 32 bits
+  slotInfo[s] = info - (info & SH_BITS) + (daemon ? SH_DAEMON : SH_WAIT);
   sharedParked++;
 }
 
 /** Calls fn(aux) for every parked wait that another thread can complete. */
 export function forEachSharedWait(fn: (aux: unknown) => void): void {
-  for (let s = 0; s < slotMeta.length; s++) if ((slotMeta[s]! & SH_WAIT) !== 0) fn(slotAux[s]);
+  for (let s = 0; s < slotInfo.length; s++) if ((slotInfo[s]! & SH_WAIT) !== 0) fn(slotAux[s]);
+}
+
+/** When the wait in slot s began (stamp()). */
+export function sinceOf(s: number): number {
+  return Math.floor(slotInfo[s]! / SINCE_SHIFT);
 }
 
 /** Waits parked now. */
@@ -226,7 +236,7 @@ export function forEachWait(fn: (token: number, g: GRef | null, since: number, a
   const free = new Set(freeSlots);
   for (let s = 0; s < slotFn.length; s++) {
     if (free.has(s)) continue;
-    fn((s << 3) | (slotMeta[s]! & 7), slotG[s]!, slotSince[s]!, slotAux[s]);
+    fn((s << 3) | (slotInfo[s]! & 7), slotG[s]!, sinceOf(s), slotAux[s]);
   }
 }
 
