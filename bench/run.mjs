@@ -100,12 +100,14 @@ function gitCommit() {
     return null;
   }
 }
-// Identifies the build that ran: sha256 over dist/'s .js and .wasm files, names included.
+// Identifies the build that ran: sha256 over dist/'s .js, .cjs and .wasm files (esm/ included),
+// names included.
 function distSha256() {
   const dir = path.join(root, "dist");
   try {
     const h = createHash("sha256");
-    for (const f of readdirSync(dir).filter((f) => /\.(js|wasm)$/.test(f)).sort()) h.update(f + "\0").update(readFileSync(path.join(dir, f)));
+    const files = readdirSync(dir, { recursive: true }).filter((f) => /\.(c?js|wasm)$/.test(f)).sort();
+    for (const f of files) h.update(f + "\0").update(readFileSync(path.join(dir, f)));
     return h.digest("hex");
   } catch {
     return null;
@@ -286,8 +288,8 @@ function printPeerTable(rows) {
 
 // ---- main ---------------------------------------------------------------------------------
 const runsBaton = [...loaded.values()].some((sc) => libsFor(sc).includes("baton"));
-if (!existsSync(path.join(root, "dist/index.js")) && runsBaton)
-  console.warn("bench: dist/index.js is missing: baton's scenarios will fail (run `npm run build`, or pass --lib baseline)");
+if (!existsSync(path.join(root, "dist/esm/index.js")) && runsBaton)
+  console.warn("bench: dist/esm/index.js is missing: baton's scenarios will fail (run `npm run build`, or pass --lib baseline)");
 
 console.log(`baton bench${quick ? " (quick)" : ""}: node ${process.version}, ${os.platform()} ${os.arch()}, ${cpus.length}× ${cpus[0]?.model ?? "?"}`);
 const started = Date.now();

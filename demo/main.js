@@ -54,7 +54,7 @@ class View {
     for (const g of goroutines()) {
       seen.add(g.id);
       let lane = this.lanes.get(g.id);
-      if (lane === undefined) this.lanes.set(g.id, (lane = { label: `g${g.id} ${g.fn || "(anonymous)"}`, samples: [] }));
+      if (lane === undefined) this.lanes.set(g.id, (lane = { id: g.id, label: `g${g.id} ${g.fn || "(anonymous)"}`, samples: [] }));
       lane.samples.push([now, g.state]);
     }
     for (const [id, lane] of this.lanes) if (!seen.has(id) && lane.samples.at(-1)?.[1] !== "done") lane.samples.push([now, "done"]);
@@ -62,8 +62,21 @@ class View {
 }
 
 const live = document.getElementById("live");
+const laneList = document.getElementById("lanes");
 function drawLive(view, now) {
   const lanes = [...view.lanes.values()].filter((l) => l.samples.some(([t, s]) => s !== "done" && t > now - WINDOW_MS)).slice(-48);
+  // The same lanes as text: each goroutine alive now, with its state.
+  laneList.replaceChildren(
+    ...lanes
+      .filter((l) => l.samples.at(-1)[1] !== "done")
+      .map((l) => {
+        const li = document.createElement("li");
+        li.dataset.id = String(l.id);
+        li.dataset.state = l.samples.at(-1)[1];
+        li.textContent = `${l.label}: ${li.dataset.state}`;
+        return li;
+      }),
+  );
   const chans = view.channels.slice(-12);
   const height = Math.max(120, 20 + lanes.length * ROW, 20 + chans.length * 18);
   if (live.height !== height) live.height = height;

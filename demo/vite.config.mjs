@@ -1,6 +1,6 @@
 // The live demo (`npm run demo:web`): vite's dev server over demo/, cross-origin isolated (the
 // COOP/COEP headers: SharedArrayBuffer, shared channels, workers()), with baton as the package
-// builds it (dist/browser, `npm run build` first) and a small API that the fan-out program fetches.
+// builds it (dist/esm, `npm run build` first) and a small API that the fan-out program fetches.
 import { defineConfig } from "vite";
 import { fileURLToPath } from "node:url";
 
@@ -27,7 +27,7 @@ function itemApi() {
 export default defineConfig({
   root: fileURLToPath(new URL(".", import.meta.url)),
   // The demo imports "batonjs" as an app does; here it is this repository's build.
-  resolve: { alias: { batonjs: fileURLToPath(new URL("../dist/browser/index.js", import.meta.url)) } },
+  resolve: { alias: { batonjs: fileURLToPath(new URL("../dist/esm/index.js", import.meta.url)) } },
   server: { headers, fs: { allow: [repo] } },
   preview: { headers },
   plugins: [itemApi()],

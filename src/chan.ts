@@ -202,6 +202,7 @@ function sweepShared(): void {
 
 /** Frees the core records of channels that have been garbage collected. */
 export function freeDeadChannels(): void {
+  if (core === undefined) return; // no core yet: no channel either
   channels.sweep();
   sweepShared();
 }

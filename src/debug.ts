@@ -29,16 +29,19 @@ export function coreBytesInUse(): number {
 
 /** Seeds the core's PRNG (select's poll order) for this thread. */
 export function seedCore(seed: number): void {
+  ensureCore();
   core.seed(T, seed >>> 0);
 }
 
 /** The high-water mark of the core's heap (bytes from address 0). */
 export function heapTop(): number {
+  ensureCore();
   return core.heapTop();
 }
 
 /** Channels alive in the core for this thread. */
 export function liveChannels(): number {
+  ensureCore();
   return core.liveChannels(T);
 }
 

@@ -216,15 +216,19 @@ export function wordsTo(end: number): Int32Array {
 let compiled: WebAssembly.Module | undefined;
 let parentT = -1;
 
-/** Instantiates the core over `mem` (or a new memory) if this thread has none yet. */
+/** The memory this thread was given at load, before its core (Node: see the end of this file),
+ *  or undefined. */
+let fixedMemory: WebAssembly.Memory | undefined;
+
+function newMemory(): WebAssembly.Memory {
+  return new WebAssembly.Memory(
+    sharedMemory ? { initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true } : { initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES },
+  );
+}
+
+/** Instantiates the core over the memory fixed at load, else `mem`, else a new memory. */
 function instantiate(mem: WebAssembly.Memory | undefined): void {
-  memory =
-    mem ??
-    new WebAssembly.Memory(
-      sharedMemory
-        ? { initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true }
-        : { initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES },
-    );
+  memory = fixedMemory ?? mem ?? newMemory();
   compiled ??= new WebAssembly.Module(coreBytes(sharedMemory));
   const instance = new WebAssembly.Instance(compiled, { env: { memory } });
   const c = instance.exports as unknown as Core;
@@ -245,8 +249,15 @@ function instantiate(mem: WebAssembly.Memory | undefined): void {
   }
 }
 
+/** True when this thread's memory was fixed at load (Node) and workers may share it, whether or
+ *  not this thread's core is instantiated yet. */
+export function memoryFixedAtLoad(): boolean {
+  return fixedMemory !== undefined;
+}
+
 /** Makes sure this thread's core is instantiated; with `adopt`, over that memory if it has none
- *  yet. Returns whether this thread's memory is `adopt` (always true without one). */
+ *  yet (and none was fixed at load). Returns whether this thread's memory is `adopt` (always true
+ *  without one). */
 export function ensureCore(adopt?: WebAssembly.Memory): boolean {
   if (core === undefined) instantiate(adopt);
   return adopt === undefined || sameMemory(adopt);
@@ -266,9 +277,14 @@ function sameMemory(m: WebAssembly.Memory): boolean {
 /** Where the first copy of baton in a realm publishes its runtime (runtime.ts). */
 export const RUNTIME_KEY = Symbol.for("batonjs.runtime");
 
-// In Node, the memory is fixed at load: the parent's, if a baton of the parent thread left one.
-// Not in a second copy of baton (runtime.ts): its entries hand out the first copy's runtime, and
-// a memory of its own would replace the one that workers started afterwards inherit.
+// In Node, the memory is fixed at load: the parent's, if a baton of the parent thread left one,
+// else a new one, which workers started from here on inherit. Not in a second copy of baton
+// (runtime.ts): its entries hand out the first copy's runtime, and a memory of its own would
+// replace the one that workers started afterwards inherit. A worker's core is instantiated at
+// once, so that the workers it starts know it as their parent (a worker that ends takes them with
+// it). The main thread's waits for the first call that needs it (ensureCore), as in a browser:
+// compiling the core is ~1.5 ms of loading that a program importing baton need not wait for
+// until it uses it; the main thread is no worker's parent that can end before them.
 if (workerThreads !== undefined && sharedMemory && (globalThis as { [RUNTIME_KEY]?: unknown })[RUNTIME_KEY] === undefined) {
   let inherited: unknown;
   try {
@@ -278,5 +294,10 @@ if (workerThreads !== undefined && sharedMemory && (globalThis as { [RUNTIME_KEY
   } catch {
     inherited = undefined;
   }
-  instantiate(inherited instanceof WebAssembly.Memory ? inherited : undefined);
+  if (inherited instanceof WebAssembly.Memory && !workerThreads.isMainThread) {
+    instantiate(inherited);
+  } else {
+    fixedMemory = newMemory();
+    workerThreads.setEnvironmentData(ENV_MEMORY, fixedMemory);
+  }
 }

@@ -14,6 +14,8 @@ import { checkClient } from "./nats/client.js";
 import { connOf, messageOf } from "./nats/conn.js";
 import type { Conn } from "./nats/conn.js";
 import { NatsChan } from "./nats/chan.js";
+import { runtime } from "./runtime.js";
+import * as index from "./index.js";
 
 checkClient();
 
@@ -40,6 +42,18 @@ export interface NatsChanOptions {
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,200}$/;
+
+/** Throws unless this copy of baton is the realm's runtime (runtime.ts). A NATS channel plugs
+ *  into its own copy's select and channels; if the program's `select` and `chan` come from another
+ *  copy (batonjs imported as an ES module and batonjs/nats required, or the reverse: Node loads
+ *  the two builds from different files), they would not meet. */
+function checkOneCopy(what: string): void {
+  if (runtime().index !== index) {
+    throw new Error(
+      `${what}: batonjs/nats and batonjs come from two copies of baton (in Node: one loaded with import, the other with require()), whose channels and select would not meet: load both the same way`,
+    );
+  }
+}
 const MAX_CAPACITY = 2 ** 31 - 1;
 const ACK_WAIT_DEFAULT_MS = 30_000;
 
@@ -68,7 +82,9 @@ function describe(v: unknown): string {
  *
  * Rejects with a `RangeError` ("makechan: size out of range") for a bad capacity, a
  * `TypeError` for a bad connection, name or options, and an `Error` when the connection is
- * closed, the server has no JetStream, or a channel of that name exists with another capacity.
+ * closed, the server has no JetStream, a channel of that name exists with another capacity, or
+ * batonjs/nats and batonjs come from two copies of baton (in Node, one loaded with `import` and
+ * the other with `require()`).
  *
  * @example
  * ```ts
@@ -83,6 +99,7 @@ function describe(v: unknown): string {
  * ```
  */
 export async function natsChan<T = unknown>(nc: NatsConnection, name: string, options: NatsChanOptions): Promise<Chan<T>> {
+  checkOneCopy("natsChan");
   const c = nc as Partial<NatsConnection> | null;
   if (c === null || typeof c !== "object" || typeof c.publish !== "function" || typeof c.subscribe !== "function" || typeof c.isClosed !== "function") {
     throw new TypeError(`natsChan: expected a NATS connection (connect() of @nats-io/transport-node), got ${describe(nc)}`);
@@ -191,6 +208,7 @@ async function openConsumer(conn: Conn, stream: string, ackWaitMs: number): Prom
  * ```
  */
 export async function removeNatsChan(nc: NatsConnection, name: string): Promise<boolean> {
+  checkOneCopy("removeNatsChan");
   if (typeof name !== "string" || !NAME.test(name)) {
     throw new TypeError(`removeNatsChan: the name must be 1 to 200 letters, digits, "_" or "-", got ${typeof name === "string" ? JSON.stringify(name) : describe(name)}`);
   }

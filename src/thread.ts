@@ -9,7 +9,7 @@
 // A Web Worker that a page starts and terminates by itself is not seen: its waiters stay parked
 // and its holds stay (README: what a terminated thread can and cannot lose).
 
-import { core, T, nodeProcess } from "./core.js";
+import { core, T, nodeProcess, ensureCore, memoryFixedAtLoad } from "./core.js";
 import { recheckKeepAlive } from "./inbox.js";
 import { macrotask } from "./macrotask.js";
 
@@ -28,7 +28,12 @@ function sweep(t: number): void {
 
 /** Declares dead every live context of the thread whose host id is `osid` (Node's threadId). */
 export function threadEnded(osid: number): void {
-  if (core === undefined) return;
+  if (core === undefined) {
+    // A worker that shared this thread's memory (fixed at load) may have ended while this thread
+    // had not used baton yet: its contexts must be declared dead all the same.
+    if (!memoryFixedAtLoad()) return;
+    ensureCore();
+  }
   for (let t = core.threadByOsid(osid, 0); t >= 0; t = core.threadByOsid(osid, t + 1)) {
     if (t !== T) declareDead(t);
   }

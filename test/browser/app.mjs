@@ -26,9 +26,9 @@ cpSync(join(root, "dist"), join(app, "node_modules/batonjs/dist"), {
   filter: (src) => !/[\\/]debug\.[^\\/]*$/.test(src) || !pkg.files.includes("!dist/debug.*"),
 });
 
-// A dependency that brings its own copy of baton (a vendored dist/browser): the page then has two
+// A dependency that brings its own copy of baton (a vendored dist/esm): the page then has two
 // copies, which must join (main.ts compares what each exports).
-cpSync(join(root, "dist/browser"), join(app, "node_modules/baton-user-lib/baton"), { recursive: true });
+cpSync(join(root, "dist/esm"), join(app, "node_modules/baton-user-lib/baton"), { recursive: true });
 writeFileSync(join(app, "node_modules/baton-user-lib/package.json"),
   JSON.stringify({ name: "baton-user-lib", version: "1.0.0", type: "module", exports: "./index.js" }));
 writeFileSync(join(app, "node_modules/baton-user-lib/index.js"),

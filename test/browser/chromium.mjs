@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
 
-const chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => {
+export const chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => {
   try {
     readFileSync(p);
     return true;

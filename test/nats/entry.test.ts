@@ -19,7 +19,7 @@ describe("batonjs/nats, the entry point", () => {
   it("baton's main entry loads neither batonjs/nats nor the NATS client", () => {
     const r = node(
       root,
-      `import * as baton from "./dist/index.js";
+      `import * as baton from "./dist/esm/index.js";
        import { createRequire } from "node:module";
        const cache = Object.keys(createRequire(import.meta.url).cache);
        const ch = baton.chan(1); await ch.send(1); await ch.recv();
@@ -28,8 +28,8 @@ describe("batonjs/nats, the entry point", () => {
     expect(r.stderr).toBe("");
     expect(JSON.parse(r.stdout)).toEqual([]);
     // Nor does any file of the main entries' bundles hold them: batonjs/nats and its modules
-    // (foreign.ts among them) are in nats.cjs and browser/nats.js only.
-    for (const f of ["index.js", "index.cjs", "baton.cjs", "testing.cjs", "browser/index.js", "browser/baton.js", "browser/testing.js"]) {
+    // (foreign.ts among them) are in nats.cjs and esm/nats.js only.
+    for (const f of ["index.cjs", "baton.cjs", "testing.cjs", "esm/index.js", "esm/baton.js", "esm/testing.js"]) {
       const code = readFileSync(path.join(root, "dist", f), "utf8");
       expect(code, f).not.toMatch(/@nats-io|NatsChan|ForeignChan|outsideSelect|nats\.c?js/);
     }
@@ -40,7 +40,7 @@ describe("batonjs/nats, the entry point", () => {
     try {
       cpSync(path.join(root, "dist"), path.join(dir, "dist"), { recursive: true });
       writeFileSync(path.join(dir, "package.json"), JSON.stringify({ type: "module" }));
-      const r = node(dir, `await import("./dist/nats.js");`);
+      const r = node(dir, `await import("./dist/esm/nats.js");`);
       expect(r.status).not.toBe(0);
       expect(r.stderr).toContain("batonjs/nats needs the NATS client");
       expect(r.stderr).toContain("npm install @nats-io/transport-node @nats-io/jetstream");
