@@ -40,7 +40,7 @@ function partOf(frame) {
   if (frame.functionName === "(garbage collector)") return "gc";
   if (frame.functionName === "(program)" || frame.functionName === "(idle)") return "v8";
   if (url.startsWith("wasm://") || frame.functionName.startsWith("wasm-function") || frame.functionName.startsWith("$")) return "wasm";
-  if (/\/dist\/(browser\/)?baton\.c?js$/.test(url) || /\/dist\/[\w-]+\.c?js$/.test(url)) return "lib";
+  if (/\/dist\/(esm\/)?[\w-]+\.c?js$/.test(url)) return "lib";
   if (url.includes("/bench/baselines/") || url.includes("/bench/peers/")) return "lib";
   if (url.includes("/bench/scenarios/")) return "scenario";
   if (file === "" && frame.functionName === "") return "v8";
