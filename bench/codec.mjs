@@ -7,7 +7,7 @@
 //   array1000  1000 objects of that shape in an array
 //   map100     a Map of 100 entries, number keys to objects of that shape
 //
-// Candidates: `baton` (dist/esm/debug.js's encode/decode), `structuredClone` (the baseline: what postMessage pays to
+// Candidates: `baton` (dist/debug.js's encode/decode), `structuredClone` (the baseline: what postMessage pays to
 // copy), and, when installed, the npm packages msgpackr (`structuredClone: true`, with and
 // without records), cbor-x (`structuredClone: true`) and @ungap/structured-clone (its JSON form,
 // through TextEncoder / TextDecoder). They are not dependencies of baton: to include them,

@@ -9,7 +9,7 @@
 import v8 from "node:v8";
 
 const N = Number(process.argv[2] ?? 20_000);
-const { go } = await import(new URL("../dist/esm/index.js", import.meta.url).href);
+const { go } = await import(new URL("../dist/index.js", import.meta.url).href);
 const bare = (fn, ...args) => {
   fn(...args);
 };

@@ -288,8 +288,8 @@ function printPeerTable(rows) {
 
 // ---- main ---------------------------------------------------------------------------------
 const runsBaton = [...loaded.values()].some((sc) => libsFor(sc).includes("baton"));
-if (!existsSync(path.join(root, "dist/esm/index.js")) && runsBaton)
-  console.warn("bench: dist/esm/index.js is missing: baton's scenarios will fail (run `npm run build`, or pass --lib baseline)");
+if (!existsSync(path.join(root, "dist/index.js")) && runsBaton)
+  console.warn("bench: dist/index.js is missing: baton's scenarios will fail (run `npm run build`, or pass --lib baseline)");
 
 console.log(`baton bench${quick ? " (quick)" : ""}: node ${process.version}, ${os.platform()} ${os.arch()}, ${cpus.length}× ${cpus[0]?.model ?? "?"}`);
 const started = Date.now();

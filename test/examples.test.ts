@@ -47,7 +47,7 @@ function numbersAfter(lines: string[], prefix: string): number[] {
 
 describe("examples", () => {
   beforeAll(() => {
-    if (!existsSync(`${root}dist/esm/index.js`) || !existsSync(`${root}dist/esm/testing.js`)) {
+    if (!existsSync(`${root}dist/index.js`) || !existsSync(`${root}dist/testing.js`)) {
       throw new Error("dist/ is missing: run `npm run build` before these tests");
     }
   });

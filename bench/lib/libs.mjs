@@ -90,15 +90,15 @@ export async function loadLib(name, scenario = null) {
   if (name === "baton") {
     let m;
     try {
-      m = await import("../../dist/esm/index.js");
+      m = await import("../../dist/index.js");
     } catch (e) {
       if (e?.code === "ERR_MODULE_NOT_FOUND" && /dist\/index\.js/.test(String(e.message)))
-        throw new Error("baton is not built: dist/esm/index.js is missing (run `npm run build`)");
+        throw new Error("baton is not built: dist/index.js is missing (run `npm run build`)");
       throw e;
     }
     let coreBytesInUse = null;
     try {
-      ({ coreBytesInUse } = await import("../../dist/esm/debug.js"));
+      ({ coreBytesInUse } = await import("../../dist/debug.js"));
     } catch (e) {
       if (e?.code !== "ERR_MODULE_NOT_FOUND") throw e;
     }

@@ -52,7 +52,7 @@ export async function startSide(scenario, lib, params) {
 export function needShared(baton, names = ["attach"]) {
   const missing = names.filter((k) => typeof baton[k] !== "function");
   if (missing.length)
-    throw new Error(`dist/esm/index.js has no ${missing.join(", ")}: shared channels across workers are not built yet (shared/API.md, "Shared channels and goroutines across workers")`);
+    throw new Error(`dist/index.js has no ${missing.join(", ")}: shared channels across workers are not built yet (shared/API.md, "Shared channels and goroutines across workers")`);
 }
 
 // ---- main-thread side ---------------------------------------------------------------------

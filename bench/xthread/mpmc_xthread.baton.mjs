@@ -6,7 +6,7 @@
 // One channel per batch, closed the way a Go program closes it: the main thread makes it
 // (`chan(1024, { shared: true })`), hands its handle to the four workers with the batch's
 // request (each `attach`es it), waits for both producers to finish, then `close()`s it.
-import * as baton from "../../dist/esm/index.js";
+import * as baton from "../../dist/index.js";
 import { spinFromEnv } from "../lib/xthread.mjs";
 spinFromEnv(baton);
 import { startThreads, terminateAll, needShared, verify, isWorker, serve } from "../lib/xthread.mjs";

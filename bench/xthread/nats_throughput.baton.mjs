@@ -26,7 +26,7 @@ export async function start(lib, { N, capacity, url }) {
 
 if (role?.startsWith(ROLE)) {
   const { connect } = await import("@nats-io/transport-node");
-  const { natsChan } = await import("../../dist/esm/nats.js");
+  const { natsChan } = await import("../../dist/nats.js");
   const nc = await connect({ servers: data.url });
   const ch = await natsChan(nc, data.name, { capacity: data.capacity });
   serveProcess({

@@ -4,7 +4,7 @@
 // semantics as a shared channel copies every value. The consumer checks every field of
 // every object and replies with its count, the sum of the ids, and how many were wrong or out
 // of order.
-import * as baton from "../../dist/esm/index.js";
+import * as baton from "../../dist/index.js";
 import { startThreads, needShared, isWorker, serve, workerData, producerConsumer, spinFromEnv } from "../lib/xthread.mjs";
 import { job, checkJob } from "./objects.mjs";
 

@@ -5,7 +5,7 @@
 //
 // B echoes for as long as it lives (`for await (const v of c1) await c2.send(v)`); a batch is
 // A's N round trips, and A replies with the count and sum of what came back.
-import * as baton from "../../dist/esm/index.js";
+import * as baton from "../../dist/index.js";
 import { spinFromEnv } from "../lib/xthread.mjs";
 spinFromEnv(baton);
 import { startThreads, terminateAll, needShared, verify, isWorker, serve, workerData } from "../lib/xthread.mjs";

@@ -4,7 +4,7 @@
 // the main thread receives N values from. Checked: the count and the sum of the results.
 // The pool and the channel live for the whole run; `close()` closes the pool (terminating it
 // if that does not finish in time).
-import * as baton from "../../dist/esm/index.js";
+import * as baton from "../../dist/index.js";
 import { spinFromEnv } from "../lib/xthread.mjs";
 spinFromEnv(baton);
 import { needShared, verify, deadline, CALL_MS, CLOSE_MS, START_MS } from "../lib/xthread.mjs";

@@ -5,7 +5,7 @@
 // handle given to both workers in workerData; each worker `attach`es it (shared/API.md). A
 // batch: the consumer is asked to receive N, the producer to send N; the consumer replies with
 // its count, sum and how many values came out of order (FIFO must hold).
-import * as baton from "../../dist/esm/index.js";
+import * as baton from "../../dist/index.js";
 import { startThreads, needShared, isWorker, serve, workerData, producerConsumer, spinFromEnv } from "../lib/xthread.mjs";
 
 spinFromEnv(baton);

@@ -321,7 +321,7 @@ describe("setPanicHandler(fn)", () => {
 
   it("with no handler, a panic is printed with the goroutine's id and creation site and the process exits non-zero", () => {
     const root = fileURLToPath(new URL("../../", import.meta.url));
-    const dist = join(root, "dist", "esm", "index.js");
+    const dist = join(root, "dist", "index.js");
     expect(existsSync(dist), "run `npm run build` first").toBe(true);
     const dir = mkdtempSync(join(tmpdir(), "baton-panic-"));
     const script = join(dir, "panicker-script.mjs");

@@ -14,7 +14,7 @@ export function fixture(name: string, dir = "diag"): string {
 
 /** True when the package has been built. */
 export function built(): boolean {
-  return existsSync(`${root}dist/esm/index.js`);
+  return existsSync(`${root}dist/index.js`);
 }
 
 export interface Run {
@@ -34,7 +34,7 @@ export interface RunOptions {
 }
 
 function requireBuild(): void {
-  if (!built()) throw new Error("dist/esm/index.js is missing: run `npm run build` before these tests");
+  if (!built()) throw new Error("dist/index.js is missing: run `npm run build` before these tests");
 }
 
 /** Runs fixture `name` with node and waits for it (at most 20 s: a hang fails the test). */

@@ -121,7 +121,7 @@ describe.skipIf(!installed)(installed ? "natsChan across processes" : "natsChan 
   let jsm: JetStreamManager;
 
   beforeAll(async () => {
-    if (!existsSync(`${root}dist/esm/nats.js`)) throw new Error("dist/ is missing: run `npm run build` before these tests");
+    if (!existsSync(`${root}dist/nats.js`)) throw new Error("dist/ is missing: run `npm run build` before these tests");
     server = await NatsServer.start();
     nc = await connect({ servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
     jsm = await jetstreamManager(nc);

@@ -21,7 +21,7 @@ export interface ChildRun<R> {
 
 /** Runs `node [nodeArgs] test/fixtures/soak/<script> [args]`, killing it after `timeoutMs`. */
 export function runFixture<R>(script: string, args: string[], opts: { nodeArgs?: string[]; env?: Record<string, string>; timeoutMs: number }): Promise<ChildRun<R>> {
-  if (!existsSync(`${root}dist/esm/index.js`)) throw new Error("dist/esm/index.js is missing: run `npm run build` first");
+  if (!existsSync(`${root}dist/index.js`)) throw new Error("dist/index.js is missing: run `npm run build` first");
   const path = fileURLToPath(new URL(`../fixtures/soak/${script}`, import.meta.url));
   const t0 = performance.now();
   return new Promise((resolve, reject) => {

@@ -3,7 +3,7 @@
 // kept), with the batches of several producers interleaving.
 
 import { describe, expect, it } from "vitest";
-import { chan } from "../../dist/esm/index.js";
+import { chan } from "../../dist/index.js";
 import { runRole } from "../helpers/threads.js";
 
 const SEQ = 1 << 20;

@@ -3,9 +3,9 @@
 // close seen everywhere, select mixing shared, local and timer channels, and bad input.
 
 import { describe, expect, it } from "vitest";
-import { chan, attach, select, recv, send, after, PanicError, sharedMemory } from "../../dist/esm/index.js";
-import type { Chan } from "../../dist/esm/index.js";
-import { checkChan, waiters } from "../../dist/esm/debug.js";
+import { chan, attach, select, recv, send, after, PanicError, sharedMemory } from "../../dist/index.js";
+import type { Chan } from "../../dist/index.js";
+import { checkChan, waiters } from "../../dist/debug.js";
 import { runRole } from "../helpers/threads.js";
 
 const SEQ = 1 << 20;
@@ -208,8 +208,8 @@ describe("shared channels across threads", () => {
 
 describe("diagnostics of waits on shared channels", () => {
   it("goroutines() names the wait and leakCheck sees the goroutine", async () => {
-    const { go, goroutines } = await import("../../dist/esm/index.js");
-    const { leakCheck } = await import("../../dist/esm/testing.js");
+    const { go, goroutines } = await import("../../dist/index.js");
+    const { leakCheck } = await import("../../dist/testing.js");
     const ch = chan<number>(0, { shared: true });
     const check = leakCheck({ timeoutMs: 50 });
     go(async () => {
@@ -255,7 +255,7 @@ describe("Go's test/chan programs with the two sides on different threads", () =
     const src = chan<number>(0, { shared: true });
     const w = runRole("produce", { out: src.handle() }, { id: 0, n: 600, close: true });
     // Each filter stage is a goroutine of this thread, reading a shared or local channel.
-    const { go } = await import("../../dist/esm/index.js");
+    const { go } = await import("../../dist/index.js");
     let ch: Chan<number> = src;
     const primes: number[] = [];
     for (let i = 0; i < 100; i++) {
@@ -301,7 +301,7 @@ describe("channels inside values", () => {
 
 describe("thread-bound objects", () => {
   it("a sync primitive, timer or context sent on a shared channel is a TypeError", async () => {
-    const { Mutex, WaitGroup, newTimer, background } = await import("../../dist/esm/index.js");
+    const { Mutex, WaitGroup, newTimer, background } = await import("../../dist/index.js");
     const ch = chan<unknown>(4, { shared: true });
     await expect(ch.send(new Mutex())).rejects.toThrow(/belongs to its thread/);
     await expect(ch.send({ wg: new WaitGroup() })).rejects.toThrow(TypeError);

@@ -5,8 +5,8 @@
 // every value a surviving thread sent arrived exactly once (a dead thread's values at most once).
 
 import { describe, expect, it } from "vitest";
-import { chan } from "../../dist/esm/index.js";
-import { checkChan, waiters, heapCheck } from "../../dist/esm/debug.js";
+import { chan } from "../../dist/index.js";
+import { checkChan, waiters, heapCheck } from "../../dist/debug.js";
 import { runRole } from "../helpers/threads.js";
 import { Rng } from "../helpers/util.js";
 

@@ -21,9 +21,9 @@
 
 import { describe, expect, it } from "vitest";
 import { MessageChannel, type MessagePort } from "node:worker_threads";
-import { chan, attach, go, numGoroutine } from "../../dist/esm/index.js";
-import type { Chan, ChanHandle } from "../../dist/esm/index.js";
-import { checkChan, waiters, heapCheck, coreBytesInUse, heapTop, collectChannels } from "../../dist/esm/debug.js";
+import { chan, attach, go, numGoroutine } from "../../dist/index.js";
+import type { Chan, ChanHandle } from "../../dist/index.js";
+import { checkChan, waiters, heapCheck, coreBytesInUse, heapTop, collectChannels } from "../../dist/debug.js";
 import { runRole } from "../helpers/threads.js";
 import { Rng, gc, gcAndSettle, flush, within } from "../helpers/util.js";
 

@@ -26,10 +26,10 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MessageChannel, type MessagePort } from "node:worker_threads";
-import * as baton from "../../dist/esm/index.js";
-import { chan } from "../../dist/esm/index.js";
-import type { Chan, ChanHandle } from "../../dist/esm/index.js";
-import { checkChan, waiters, heapCheck } from "../../dist/esm/debug.js";
+import * as baton from "../../dist/index.js";
+import { chan } from "../../dist/index.js";
+import type { Chan, ChanHandle } from "../../dist/index.js";
+import { checkChan, waiters, heapCheck } from "../../dist/debug.js";
 import { runRole } from "../helpers/threads.js";
 import type { Running } from "../helpers/threads.js";
 import { Rng } from "../helpers/util.js";

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { chan, workers, setPanicHandler, Mutex } from "../../dist/esm/index.js";
+import { chan, workers, setPanicHandler, Mutex } from "../../dist/index.js";
 
 const TASKS = new URL("../fixtures/xthread/tasks.mjs", import.meta.url);
 

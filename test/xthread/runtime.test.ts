@@ -5,8 +5,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { cpSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import * as first from "../../dist/esm/index.js";
-import { chan, workers } from "../../dist/esm/index.js";
+import * as first from "../../dist/index.js";
+import { chan, workers } from "../../dist/index.js";
 
 const dist = fileURLToPath(new URL("../../dist", import.meta.url));
 const copy = fileURLToPath(new URL("../fixtures/xthread/second-copy", import.meta.url));
@@ -15,7 +15,7 @@ afterAll(() => rmSync(copy, { recursive: true, force: true }));
 
 describe("two copies of baton in one thread", () => {
   it("the second copy's entry exports the first copy's runtime", async () => {
-    const second = (await import(/* @vite-ignore */ `${copy}/esm/index.js`)) as typeof first;
+    const second = (await import(/* @vite-ignore */ `${copy}/index.js`)) as typeof first;
     expect(second.chan).toBe(first.chan);
     expect(second.Mutex).toBe(first.Mutex);
     expect(second.PanicError).toBe(first.PanicError);

@@ -23,9 +23,9 @@
 
 import { afterAll, describe, expect, it } from "vitest";
 import { MessageChannel } from "node:worker_threads";
-import { chan, recv, send, select, trySelect, PanicError } from "../../dist/esm/index.js";
-import type { Chan, RecvCase, SendCase } from "../../dist/esm/index.js";
-import { checkChan, waiters, heapCheck } from "../../dist/esm/debug.js";
+import { chan, recv, send, select, trySelect, PanicError } from "../../dist/index.js";
+import type { Chan, RecvCase, SendCase } from "../../dist/index.js";
+import { checkChan, waiters, heapCheck } from "../../dist/debug.js";
 import { runRole } from "../helpers/threads.js";
 import { Rng, within } from "../helpers/util.js";
 
