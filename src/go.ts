@@ -259,7 +259,10 @@ function start(g: G): void {
   g.fn = g.args = null; // what the goroutine holds on to is its own business from here
   const begin = tracer.on ? traceNow() : 0;
   setCurrent(g);
-  const r = fn(...args);
+  // By arity, not fn(...args): a spread call goes through a slower builtin, and most goroutines
+  // take a few arguments.
+  const n = args.length;
+  const r = n === 0 ? fn() : n === 1 ? fn(args[0]) : n === 2 ? fn(args[0], args[1]) : n === 3 ? fn(args[0], args[1], args[2]) : fn(...args);
   setCurrent(null);
   if (tracer.on) traceStart(g, begin);
   if ((typeof r === "object" && r !== null) || typeof r === "function") {

@@ -62,6 +62,22 @@ describe("go(fn, ...args)", () => {
     expect(got.length).toBe(5);
   });
 
+  it("passes exactly as many arguments as given, from none to many (arguments.length, rest parameters, defaults)", async () => {
+    const out = chan<[number, unknown[], string]>(8);
+    function counted(this: unknown, ...rest: unknown[]): void {
+      // eslint-disable-next-line prefer-rest-params
+      out.trySend([arguments.length, rest, typeof this]);
+    }
+    const given: unknown[][] = [[], [undefined], [1, undefined], ["a", "b", "c"], [1, 2, 3, 4], [1, 2, 3, 4, 5, 6, 7]];
+    for (const args of given) go(counted, ...args);
+    const seen = [];
+    for (let i = 0; i < given.length; i++) seen.push((await out.recv())!);
+    expect(seen).toEqual(given.map((a) => [a.length, a, "undefined"]));
+    const withDefault = chan<number>(1);
+    go((x = 42) => withDefault.trySend(x));
+    expect(await withDefault.recv()).toBe(42);
+  });
+
   it("runs sync and async functions alike", async () => {
     const out = chan<string>(2);
     go(() => {
