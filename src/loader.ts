@@ -281,8 +281,9 @@ export const RUNTIME_KEY = Symbol.for("batonjs.runtime");
 // else a new one, which workers started from here on inherit. Not in a second copy of baton
 // (runtime.ts): its entries hand out the first copy's runtime, and a memory of its own would
 // replace the one that workers started afterwards inherit. A worker's core is instantiated at
-// once, so that the workers it starts know it as their parent (a worker that ends takes them with
-// it). The main thread's waits for the first call that needs it (ensureCore), as in a browser:
+// once (over its parent's memory, or a new one), so that the workers it starts know it as their
+// parent (a worker that ends takes them with it). The main thread's waits for the first call that
+// needs it (ensureCore), as in a browser:
 // compiling the core is ~1.5 ms of loading that a program importing baton need not wait for
 // until it uses it; the main thread is no worker's parent that can end before them.
 if (workerThreads !== undefined && sharedMemory && (globalThis as { [RUNTIME_KEY]?: unknown })[RUNTIME_KEY] === undefined) {
@@ -294,8 +295,8 @@ if (workerThreads !== undefined && sharedMemory && (globalThis as { [RUNTIME_KEY
   } catch {
     inherited = undefined;
   }
-  if (inherited instanceof WebAssembly.Memory && !workerThreads.isMainThread) {
-    instantiate(inherited);
+  if (!workerThreads.isMainThread) {
+    instantiate(inherited instanceof WebAssembly.Memory ? inherited : undefined);
   } else {
     fixedMemory = newMemory();
     workerThreads.setEnvironmentData(ENV_MEMORY, fixedMemory);

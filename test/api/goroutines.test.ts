@@ -74,7 +74,8 @@ describe("go(fn, ...args)", () => {
     for (let i = 0; i < given.length; i++) seen.push((await out.recv())!);
     expect(seen).toEqual(given.map((a) => [a.length, a, "undefined"]));
     const withDefault = chan<number>(1);
-    go((x = 42) => withDefault.trySend(x));
+    const defaulted = (x = 42): void => void withDefault.trySend(x);
+    go(defaulted);
     expect(await withDefault.recv()).toBe(42);
   });
 
