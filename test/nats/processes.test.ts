@@ -163,8 +163,8 @@ describe.skipIf(!installed)(installed ? "natsChan across processes" : "natsChan 
     const N = 6000;
     const ch = await natsChan<number>(nc, name, { capacity, ackWaitMs: 1500 });
     const base = { url: server.url, name, capacity };
-    // The victim drains a backlog, so that it dies holding values it fetched ahead (its window
-    // grows while it keeps up) and has not handed over.
+    // The victim drains a backlog, and dies with values asked for and not handed over (role.mjs:
+    // after its 500th value it takes what it holds, so that one more is asked for).
     const producer = new Role({ ...base, role: "produce", id: 0, n: N });
     await sleep(500);
     const victim = new Role({ ...base, role: "consume", killAfter: 500 });
