@@ -168,7 +168,10 @@ function captureSite(key: object, skip: Function): Site | null {
 
 // This module's folder: frames in it (and in sync/) are baton's own, skipped where the engine has
 // no captureStackTrace and the whole stack was captured.
-const OWN_DIR = import.meta.url.slice(0, import.meta.url.lastIndexOf("/") + 1);
+// A bundle of this ES module build into a script (CommonJS or IIFE output) has no import.meta.url:
+// then no frame is recognised as baton's own.
+const OWN_URL: unknown = import.meta.url;
+const OWN_DIR = typeof OWN_URL === "string" ? OWN_URL.slice(0, OWN_URL.lastIndexOf("/") + 1) : "\0";
 
 function siteLine(site: Site | null): string {
   if (site === null) return "";
