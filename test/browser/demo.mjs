@@ -28,6 +28,15 @@ console.log(`── the demo, vite dev server (${url})`);
 // "waiting" for a wait baton cannot attribute (GoroutineInfo.state).
 const STATES = /^(running|runnable|waiting|chan receive|chan send|select|sleep|sync\.\w+(\.\w+)?)$/;
 
+/** Run in the page: the pixels of canvas #id that something was drawn on. */
+function paintedPixels(id) {
+  const c = document.getElementById(id);
+  const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+  let n = 0;
+  for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) n++;
+  return n;
+}
+
 const browser = await puppeteer.launch({
   executablePath: chromium,
   headless: true,
@@ -59,14 +68,8 @@ try {
     const now = await page.evaluate(() => ({
       status: document.getElementById("status").textContent,
       lanes: [...document.querySelectorAll("#lanes li")].map((li) => ({ id: li.dataset.id, state: li.dataset.state, text: li.textContent })),
-      timelinePixels: (() => {
-        const c = document.getElementById("timeline");
-        const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-        let n = 0;
-        for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) n++;
-        return n;
-      })(),
     }));
+    now.timelinePixels = await page.evaluate(paintedPixels, "timeline");
     const title = now.status.replace(/: .*$/s, "");
     if (now.status.endsWith("running…")) {
       const s = seen.get(title) ?? { maxLanes: 0, states: new Set(), texts: new Set() };
@@ -88,13 +91,7 @@ try {
   r = await Promise.race([summary, new Promise((_, rej) => setTimeout(() => rej(new Error("the page did not report within 120 s")), Math.max(0, deadline - Date.now())))]);
   await page.screenshot({ path: `${root}build/demo-end.png`, fullPage: true });
   check("demo: screenshot during the fan-out, with the sieve's timeline (build/demo.png)", shot, String(shot));
-  r.livePixels = await page.evaluate(() => {
-    const c = document.getElementById("live");
-    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) n++;
-    return n;
-  });
+  r.livePixels = await page.evaluate(paintedPixels, "live");
 } catch (e) {
   r = { error: e.message };
 } finally {
