@@ -8,7 +8,8 @@
 //    `require("batonjs")` from a CommonJS app (after requiring the empty package). RUNS each;
 //    the median and the spread are printed.
 //  - bytes: `import * as baton from "batonjs"` bundled for the browser by esbuild with --minify,
-//    then gzip -9 (and brotli), with the share of the embedded core.
+//    then gzip -9 (and brotli), with the share of the embedded core, and the minified bytes of
+//    each module (src/ bundled the same way, through esbuild's metafile).
 // Targets (issue 9): import ≤ 15 ms on the project's 2-core machine, import * ≤ 10 KB min+gzip.
 // Usage: node bench/package.mjs [--runs N] [--json] [--rt]
 //   --rt  runs each timed process at real-time priority (chrt -f 50; Linux, as root), so that
@@ -20,6 +21,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import { build } from "esbuild";
+import { coreMarker, copiesOfCore } from "../test/helpers/core-marker.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const args = process.argv.slice(2);
@@ -104,20 +106,74 @@ async function bundleSize() {
     absWorkingDir: project,
     logLevel: "silent",
   });
-  const js = out.outputFiles[0].contents;
-  const core = /"(AGFzbQ[A-Za-z0-9+/=]+)"/.exec(Buffer.from(js).toString("latin1"))?.[1] ?? "";
-  const gz = (b) => gzipSync(b, { level: 9 }).length;
-  const br = (b) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
-  const cores = Buffer.from(js).toString("latin1").split("AGFzbQ").length - 1;
+  const js = Buffer.from(out.outputFiles[0].contents).toString("latin1");
+  const marker = coreMarker();
+  // The literal that holds the core, however esbuild printed it (its quotes, its escapes).
+  const literal = [...js.matchAll(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`/g)].find((m) => m[0].includes(marker))?.[0] ?? "";
+  const gz = (s) => gzipSync(Buffer.from(s, "latin1"), { level: 9 }).length;
+  const br = (s) => brotliCompressSync(Buffer.from(s, "latin1"), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
   return {
     minified: js.length,
     gzip: gz(js),
     brotli: br(js),
-    coreCopies: cores,
-    coreBase64: core.length,
-    coreBase64Gzip: core ? gz(Buffer.from(core)) : 0,
-    coreWasmGzip: core ? gz(Buffer.from(core, "base64")) : 0,
+    coreCopies: copiesOfCore(js, marker),
+    coreLiteral: literal.length,
+    coreLiteralGzip: gz(literal),
+    coreWasmGzip: gz(readFileSync(join(root, "build/core.wasm"))),
+    withoutCoreGzip: gz(js.replace(literal, '""')),
+    modules: await moduleBytes(),
+    withoutGzip: await bytesWithout(WITHOUT),
   };
+}
+
+/** The modules that the single-thread part of baton could do without: the core, the value codec
+ *  and inboxes of shared channels, workers(), the pool worker's threads, traces and dumps. */
+const WITHOUT = ["core-wasm.generated", "codec", "inbox", "thread", "workers", "trace", "diag"];
+
+/** src/index.ts bundled as above, but with the modules `names` left out (esbuild keeps their
+ *  imports as imports): min+gzip bytes. What is left cannot run; it is a bound on what the rest
+ *  weighs. */
+async function bytesWithout(names) {
+  const out = await build({
+    entryPoints: [join(root, "src/index.ts")],
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    write: false,
+    absWorkingDir: root,
+    logLevel: "silent",
+    plugins: [{
+      name: "leave-out",
+      setup(b) {
+        b.onResolve({ filter: /^\./ }, (a) => (names.some((n) => a.path.endsWith(`/${n}.js`)) ? { path: a.path, external: true } : undefined));
+      },
+    }],
+  });
+  return gzipSync(out.outputFiles[0].contents, { level: 9 }).length;
+}
+
+/** Where the minified bytes of `import *` come from: src/index.ts bundled as above with esbuild's
+ *  metafile, each module's share of the output, largest first. */
+async function moduleBytes() {
+  const out = await build({
+    entryPoints: [join(root, "src/index.ts")],
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    write: false,
+    metafile: true,
+    absWorkingDir: root,
+    logLevel: "silent",
+  });
+  const [output] = Object.values(out.metafile.outputs);
+  return Object.entries(output.inputs)
+    .map(([file, { bytesInOutput }]) => ({ file, bytes: bytesInOutput }))
+    .filter((m) => m.bytes > 0)
+    .sort((a, b) => b.bytes - a.bytes);
 }
 
 try {
@@ -146,10 +202,15 @@ try {
     console.log(`import("batonjs") as the first package ${line(result.importAsFirstPackageMs)}`);
     console.log(`require("batonjs")                     ${line(result.requireMs)}`);
     console.log(
-      `import * (esbuild --minify, browser): ${kb(size.minified)} minified, ${kb(size.gzip)} gzip -9, ${kb(size.brotli)} brotli (target 10 KB gzip); ` +
-        `${size.coreCopies} copy of the core (${kb(size.coreBase64)} base64: ${kb(size.coreBase64Gzip)} of the gzip alone; ` +
-        `the Wasm itself gzips to ${kb(size.coreWasmGzip)})`,
+      `import * (esbuild --minify, browser): ${kb(size.minified)} minified, ${kb(size.gzip)} gzip -9, ${kb(size.brotli)} brotli (target 10 KB gzip)`,
     );
+    console.log(
+      `  ${size.coreCopies} copy of the core: a ${kb(size.coreLiteral)} string, ${kb(size.coreLiteralGzip)} gzipped alone ` +
+        `(the Wasm file itself: ${kb(size.coreWasmGzip)}); the JavaScript without it: ${kb(size.withoutCoreGzip)} gzip`,
+    );
+    console.log(`  without ${WITHOUT.join(", ")}: ${kb(size.withoutGzip)} gzip`);
+    console.log(`  minified bytes by module (src/index.ts through esbuild's metafile):`);
+    for (const m of size.modules) console.log(`    ${String(m.bytes).padStart(7)}  ${m.file}`);
   }
 } finally {
   rmSync(project, { recursive: true, force: true });

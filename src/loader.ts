@@ -3,9 +3,10 @@
 // Where SharedArrayBuffer is available the memory is shared, so that shared channels reach it from
 // other threads; in a browser page that is not cross-origin isolated, the same core compiled
 // against a plain memory is used and local channels work as everywhere else. The bundle carries
-// one copy of the core (base64), built against a shared memory; for a plain memory the loader
-// clears the shared flag of the memory the core imports (one byte, CORE_MEMORY_FLAGS), which
-// gives exactly the core built for a plain memory (scripts/embed-core.mjs checks that at build).
+// one copy of the core (a string of its bytes: scripts/embed-core.mjs), built against a shared
+// memory; for a plain memory the loader clears the shared flag of the memory the core imports
+// (one byte, CORE_MEMORY_FLAGS), which gives exactly the core built for a plain memory
+// (scripts/embed-core.mjs checks that at build).
 //
 // Compiling and instantiating are synchronous (new WebAssembly.Module and Instance on ~20 KB of
 // bytes, well under the 8 MB that Chromium allows on a main thread), so that loading baton needs
@@ -26,7 +27,7 @@
 //  a view over a shared memory keeps working for the old range, and one over a plain memory is
 //  detached (length 0); viewsTo() renews them.
 
-import { CORE, CORE_MEMORY_FLAGS } from "./core-wasm.generated.js";
+import { CORE, CORE_KEY, CORE_MEMORY_FLAGS } from "./core-wasm.generated.js";
 import { TBASE, TSIZE, HDR, H_MEMID } from "./core-layout.generated.js";
 
 /** The core's exports, as the facade calls them (assembly/index.ts lists each contract). */
@@ -92,20 +93,25 @@ const MAXIMUM_PAGES = 8192; // 512 MiB, the maximum the core is compiled for
 const ENV_MEMORY = "batonjs:memory";
 const ENV_PARENT = "batonjs:parent";
 
-/** The core's bytes: for a shared memory as built, else with the memory import's shared flag
- *  cleared (3, shared with a maximum, becomes 1, a maximum). */
+/** The core's bytes (CORE's characters XORed with CORE_KEY: scripts/embed-core.mjs): for a shared
+ *  memory as built, else with the memory import's shared flag cleared (3, shared with a maximum,
+ *  becomes 1, a maximum). */
 function coreBytes(shared: boolean): Uint8Array<ArrayBuffer> {
-  let out: Uint8Array<ArrayBuffer>;
-  const NodeBuffer = (globalThis as { Buffer?: { from(s: string, encoding: string): Uint8Array<ArrayBuffer> } }).Buffer;
+  const n = CORE.length;
+  // Whole 32-bit words, so that the key is applied four bytes at a time (bytewise, XOR has no
+  // carries); the core is compiled from the first n.
+  const out = new Uint8Array((n + 3) & ~3);
+  const NodeBuffer = (globalThis as { Buffer?: { from(s: string, encoding: string): Uint8Array } }).Buffer;
   if (NodeBuffer !== undefined) {
-    out = NodeBuffer.from(CORE, "base64"); // native: the loop below costs a few ms while cold
+    out.set(NodeBuffer.from(CORE, "latin1")); // native: a loop over the characters is slow while cold
   } else {
-    const s = atob(CORE);
-    out = new Uint8Array(s.length);
-    for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+    for (let i = 0; i < n; i++) out[i] = CORE.charCodeAt(i);
   }
+  const words = new Uint32Array(out.buffer);
+  const key = CORE_KEY * 0x01010101;
+  for (let i = 0; i < words.length; i++) words[i] ^= key;
   if (!shared) out[CORE_MEMORY_FLAGS] = 1;
-  return out;
+  return out.subarray(0, n);
 }
 
 function sharedMemoryAvailable(): boolean {

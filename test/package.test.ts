@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, transform } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
+import { copiesOfCore } from "./helpers/core-marker.mjs";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const dist = join(root, "dist");
@@ -22,10 +23,6 @@ const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
   name: string;
   exports: Record<string, string | Record<string, Record<string, string>>>;
 };
-/** The marker of an embedded core: "\0asm" in base64. */
-const CORE_MARKER = "AGFzbQ";
-
-const copiesOfCore = (text: string): number => text.split(CORE_MARKER).length - 1;
 
 beforeAll(() => {
   if (!existsSync(join(dist, "index.cjs"))) throw new Error("dist/ is missing: run `npm run build` before these tests");

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runPage, resultPlugin, checker } from "./chromium.mjs";
+import { coreMarker } from "../helpers/core-marker.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -76,7 +77,7 @@ try {
     expectEq("vite build: the task module built as a module of its own", built.filter((f) => /^tasks-.*\.js$/.test(f)).length, 1);
     // Each worker bundle holds a copy of baton (the embedded core once): in a pool worker the
     // task module's copy and the pool worker's are two, which must join (checked on the page).
-    const core = /CORE = "([^"]+)"/.exec(readFileSync(join(root, "src/core-wasm.generated.ts"), "utf8"))?.[1] ?? "(no core)";
+    const core = coreMarker();
     const copies = Object.fromEntries(built.filter((f) => /^(pool-worker|tasks|index)-.*\.js$/.test(f))
       .map((f) => [/^(pool-worker|tasks|index)-/.exec(f)[1], readFileSync(join(outDir, "assets", f), "latin1").split(core).length - 1]));
     expectEq("vite build: copies of baton: one in the pool worker's bundle, one in the task module's, two on the page (the dependency's)",

@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runPage, checker } from "./chromium.mjs";
+import { coreMarker } from "../helpers/core-marker.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const outDir = mkdtempSync(join(tmpdir(), "baton-browser-"));
@@ -97,8 +98,7 @@ expectEq("bundle: the page script and the three worker scripts", [files.has(page
 expectEq("bundle: the page bundle starts each worker by its built URL",
   builtWorkers.slice(0, 2).map((w) => w !== undefined && files.get(pageFile).toString().includes(w.slice(1))), [true, true]);
 expectEq("bundle: no other scripts", scripts.length, 4);
-const core = /CORE = "([^"]+)"/.exec(readFileSync(join(here, "../../src/core-wasm.generated.ts"), "utf8"))?.[1];
-for (const [name, marker] of [["the loader's message", "the shared memory has no thread context left"], ["the embedded core", core ?? "(CORE not found)"]]) {
+for (const [name, marker] of [["the loader's message", "the shared memory has no thread context left"], ["the embedded core", coreMarker()]]) {
   expectEq(`bundle: copies of baton (${name}) per script`, Object.fromEntries(copies(marker)),
     Object.fromEntries(scripts.map(([p]) => [p, 1])));
 }
