@@ -31,6 +31,7 @@
 import { recvOnlyChan, closeInternal } from "./chan.js";
 import type { Chan, RecvChan } from "./chan.js";
 import { afterFunc } from "./time.js";
+import { watchAbort } from "./abort.js";
 
 /** An Error whose `name` is `name` (not enumerable, as Error.prototype.name is). */
 function namedError(message: string, name: string): Error {
@@ -392,8 +393,7 @@ function propagate(child: CancelCtx, parent: Context): void {
       onEnd();
       return;
     }
-    signal.addEventListener("abort", onEnd);
-    child.unlink = () => signal.removeEventListener("abort", onEnd);
+    child.unlink = watchAbort(signal, onEnd);
     return;
   }
   // Only a done channel: a receive that stays parked until the parent ends (Go's goroutine).
@@ -529,9 +529,7 @@ export function fromSignal(signal: AbortSignal, parent: Context = BACKGROUND): [
     if (signal.aborted) {
       c.cancel(Canceled);
     } else {
-      const onAbort = (): void => c.cancel(Canceled);
-      signal.addEventListener("abort", onAbort);
-      const removeListener = (): void => signal.removeEventListener("abort", onAbort);
+      const removeListener = watchAbort(signal, () => c.cancel(Canceled));
       const prev = c.unlink;
       c.unlink =
         prev === null

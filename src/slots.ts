@@ -21,6 +21,7 @@
 
 import { stamp } from "./clock.js";
 import { macrotask } from "./macrotask.js";
+import { watchAbort } from "./abort.js";
 import { tracer, tracePark } from "./trace.js";
 
 /** Token kinds (the low 3 bits of a token). */
@@ -189,8 +190,7 @@ export function withdrawWhenAborted(token: number, signal: AbortSignal, p: Promi
     dropWait(token);
     fn(Promise.reject(signal.reason));
   };
-  signal.addEventListener("abort", withdraw);
-  const forget = (): void => signal.removeEventListener("abort", withdraw);
+  const forget = watchAbort(signal, withdraw);
   p.then(forget, forget);
 }
 

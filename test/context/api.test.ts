@@ -3,6 +3,7 @@
 // early cancel stops the deadline timer, fromSignal removes its listener. Deadlines run under
 // vitest's fake timers.
 
+import { getEventListeners } from "node:events";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   background, withCancel, withTimeout, withDeadline, withValue, fromSignal, Canceled, DeadlineExceeded,
@@ -318,6 +319,43 @@ describe("fromSignal", () => {
     ac.signal.removeEventListener = ((t: string, f: EventListener) => (live--, rem(t, f))) as typeof rem;
     for (let i = 0; i < 10_000; i++) fromSignal(ac.signal)[1]();
     expect(live).toBe(0);
+  });
+
+  it("many live contexts on one signal share one listener (no leak warning); the abort ends each; the last one cancelled takes the listener away", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(`${w.name}: ${w.message}`);
+    process.on("warning", onWarning);
+    try {
+      const ac = new AbortController();
+      const made = Array.from({ length: 50 }, () => fromSignal(ac.signal));
+      // Children of a context that is not baton's but has a signal follow it the same way.
+      const foreign = {
+        done: () => background().done(),
+        err: () => (ac.signal.aborted ? Canceled : undefined),
+        value: () => undefined,
+        deadline: () => undefined,
+        signal: ac.signal,
+      } as unknown as Context;
+      const children = Array.from({ length: 50 }, () => withCancel(foreign));
+      expect(getEventListeners(ac.signal, "abort").length).toBe(1);
+      made[0]![1]();
+      children[0]![1]();
+      ac.abort();
+      expect(made.map(([c]) => c.err())).toEqual(Array(50).fill(Canceled));
+      expect(children.map(([c]) => c.err())).toEqual(Array(50).fill(Canceled));
+      expect(getEventListeners(ac.signal, "abort").length).toBe(0);
+
+      const ac2 = new AbortController();
+      const cancels = Array.from({ length: 30 }, () => fromSignal(ac2.signal)[1]);
+      for (const cancel of cancels.slice(1)) cancel();
+      expect(getEventListeners(ac2.signal, "abort").length).toBe(1);
+      cancels[0]!();
+      expect(getEventListeners(ac2.signal, "abort").length).toBe(0);
+      await new Promise((r) => setImmediate(r)); // a warning is emitted on a later tick
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
   });
 
   it("rejects what is not an AbortSignal", () => {

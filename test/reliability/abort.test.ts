@@ -119,6 +119,56 @@ describe.each(kinds)("withdrawing a wait on a %s channel", (_kind, make) => {
     expect(getEventListeners(ac.signal, "abort").length).toBe(0);
   });
 
+  it("many waits on one signal (Go's many goroutines on one ctx.Done()): one listener, no leak warning, each withdrawn", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(`${w.name}: ${w.message}`);
+    process.on("warning", onWarning);
+    try {
+      const ch = make(0);
+      const other = make(0);
+      const [ctx, cancel] = withCancel(background());
+      const ps: Promise<unknown>[] = [];
+      for (let i = 0; i < 40; i++) {
+        ps.push(ch.recv({ signal: ctx.signal }));
+        ps.push(other.send(i, { signal: ctx.signal }));
+        ps.push(select([recv(ch), send(other, -i)], { signal: ctx.signal }));
+      }
+      expect(getEventListeners(ctx.signal, "abort").length).toBe(1);
+      expect(waiters(ch).recv).toBe(80);
+      expect(waiters(other).send).toBe(80);
+      // One that completes leaves the others watching.
+      const r = ch.trySend(7);
+      expect(r).toBe(true);
+      cancel();
+      const settled = await Promise.allSettled(ps);
+      expect(settled.filter((s) => s.status === "fulfilled").length).toBe(1);
+      for (const s of settled) if (s.status === "rejected") expect(s.reason).toBe(Canceled);
+      expect(waiters(ch)).toEqual({ recv: 0, send: 0 });
+      expect(waiters(other)).toEqual({ recv: 0, send: 0 });
+      expect(getEventListeners(ctx.signal, "abort").length).toBe(0);
+      await yields(2); // a warning is emitted on the next tick
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+
+  it("waits on one signal that all complete leave no listener; a new wait then watches it again", async () => {
+    const ch = make(0);
+    const ac = new AbortController();
+    const ps = Array.from({ length: 20 }, () => ch.recv({ signal: ac.signal }));
+    expect(getEventListeners(ac.signal, "abort").length).toBe(1);
+    for (let i = 0; i < 20; i++) await ch.send(i);
+    expect((await Promise.all(ps)).sort((a, b) => a! - b!)).toEqual([...Array(20).keys()]);
+    await yields(1);
+    expect(getEventListeners(ac.signal, "abort").length).toBe(0);
+    const p = ch.recv({ signal: ac.signal });
+    expect(getEventListeners(ac.signal, "abort").length).toBe(1);
+    ac.abort();
+    expect(await rejection(p)).toBe(ac.signal.reason);
+    expect(getEventListeners(ac.signal, "abort").length).toBe(0);
+  });
+
   it("a select is withdrawn: no case performed, no waiter left, its cases reusable", async () => {
     const a = make(0), b = make(1), c = make(0);
     await b.send(1); // b is full: a send case on it must wait
