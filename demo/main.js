@@ -1,6 +1,7 @@
 // The demo page: runs the programs (programs.js), draws their goroutines as lanes coloured by
-// state and their channels' buffers while they run (sampling goroutines() and len/cap every
-// 50 ms), and a finished run's timeline from stopTrace(). Canvas for drawing; d3-scale for the
+// state and their channels' buffers while they run (sampling goroutines(), a pool's
+// pool.goroutines() for its workers' goroutines, and len/cap every 50 ms), and a finished run's
+// timeline from stopTrace(). Canvas for drawing; d3-scale for the
 // timeline's axis and the palette of wait reasons.
 //
 // With ?autorun, it runs every program in turn and POSTs a summary to /result (the browser test,
@@ -41,23 +42,52 @@ document.getElementById("legend").innerHTML = Object.entries(fixed)
 class View {
   constructor() {
     this.channels = [];
-    this.lanes = new Map(); // id → { label, samples: [t, state][] }
+    this.lanes = new Map(); // key → { key, label, worker, samples: [t, state][] }
     this.samples = 0;
+    this.pool = null;
+    this.asking = false; // a pool.goroutines() is under way
   }
   watch(name, ch) {
     this.channels.push({ name, ch });
     return ch;
   }
-  sample(now) {
-    this.samples++;
+  /** Draws the goroutines of a pool's workers too, while the pool runs. */
+  watchPool(pool) {
+    this.pool = pool;
+    return pool;
+  }
+  /** Adds a sample of each goroutine in `gs` to its lane; the lanes of `worker` (null: this
+   *  thread's) that are not in gs have ended. */
+  record(now, gs, worker) {
     const seen = new Set();
-    for (const g of goroutines()) {
-      seen.add(g.id);
-      let lane = this.lanes.get(g.id);
-      if (lane === undefined) this.lanes.set(g.id, (lane = { id: g.id, label: `g${g.id} ${g.fn || "(anonymous)"}`, samples: [] }));
+    for (const g of gs) {
+      const key = worker === null ? `p${g.id}` : `w${worker}:${g.id}`;
+      seen.add(key);
+      let lane = this.lanes.get(key);
+      if (lane === undefined) {
+        const label = `${worker === null ? "" : `w${worker} `}g${g.id} ${g.fn || "(anonymous)"}`;
+        this.lanes.set(key, (lane = { key, label, worker, samples: [] }));
+      }
       lane.samples.push([now, g.state]);
     }
-    for (const [id, lane] of this.lanes) if (!seen.has(id) && lane.samples.at(-1)?.[1] !== "done") lane.samples.push([now, "done"]);
+    for (const [key, lane] of this.lanes) {
+      if (lane.worker !== worker) continue;
+      if (!seen.has(key) && lane.samples.at(-1)?.[1] !== "done") lane.samples.push([now, "done"]);
+    }
+  }
+  sample(now) {
+    this.samples++;
+    this.record(now, goroutines(), null);
+    if (this.pool !== null && !this.asking) {
+      // The workers answer when their event loops are free: a sample may come a little late.
+      this.asking = true;
+      const pool = this.pool;
+      pool.goroutines().then((gs) => {
+        this.asking = false;
+        const t = performance.now();
+        for (let w = 0; w < pool.size; w++) this.record(t, gs.filter((g) => g.worker === w), w);
+      });
+    }
   }
 }
 
@@ -71,7 +101,8 @@ function drawLive(view, now) {
       .filter((l) => l.samples.at(-1)[1] !== "done")
       .map((l) => {
         const li = document.createElement("li");
-        li.dataset.id = String(l.id);
+        li.dataset.key = l.key;
+        if (l.worker !== null) li.dataset.worker = String(l.worker);
         li.dataset.state = l.samples.at(-1)[1];
         li.textContent = `${l.label}: ${li.dataset.state}`;
         return li;

@@ -135,12 +135,15 @@ export async function pipeline(view, n = 40) {
 // ── A worker pool: goroutines on two module Web Workers over shared channels. ────────────────────
 
 export async function pool(view, jobsCount = 24) {
-  const p = await workers({ size: 2 });
+  const p = view.watchPool(await workers({ size: 2 }));
   const jobs = view.watch("jobs (shared)", chan(8, { shared: true }));
   const results = view.watch("results (shared)", chan(8, { shared: true }));
   for (let k = 0; k < 4; k++) p.go(tasks, "countPrimes", jobs, results);
   go(async function feed() {
-    for (let i = 0; i < jobsCount; i++) await jobs.send(50_000 + i * 10_000);
+    for (let i = 0; i < jobsCount; i++) {
+      await jobs.send(50_000 + i * 10_000);
+      await sleep(25);
+    }
     jobs.close();
   });
   let primes = 0;

@@ -887,7 +887,7 @@ export class Chan<in out T> implements SendChan<T>, RecvChan<T> {
       case R_BLOCKED: {
         const p = park(token, this);
         markShared(token, true);
-        watchInbox();
+        watchInbox(true);
         return p;
       }
       case R_BUSY:

@@ -22,6 +22,8 @@ import { macrotask } from "./macrotask.js";
 import { completeRemote, sharedWaitsWakeable } from "./chan.js";
 
 let armed = false;
+/** The idle loop is in Atomics.waitAsync (sleep() to onWake()). */
+let asleep = false;
 let spinMicros = 50;
 
 /** Sets how long an idle thread spins on its inbox before it sleeps (configure({ spinMicros })). */
@@ -48,11 +50,16 @@ export function pollInbox(): void {
   if (i32[CTX + (T_INBOX >> 2)] !== 0 || i32[CTX + (T_DEFERRED >> 2)] !== 0) drainInbox();
 }
 
-/** Called once a wait that another thread can complete has been parked. */
-export function watchInbox(): void {
+/** Called once a wait that another thread can complete has been parked; `daemon` for one that
+ *  keeps nothing alive. A wait parked while the loop sleeps unref'd (its waits so far were
+ *  daemons, or none of them could be woken) may be one that must keep the thread alive: it is
+ *  looked at now, as sleep() would have. */
+export function watchInbox(daemon = false): void {
   if (!armed) {
     armed = true;
     macrotask(idle);
+  } else if (asleep && !refd && !daemon) {
+    keepAlive(true);
   }
 }
 
@@ -99,6 +106,7 @@ function sleep(): void {
     return next();
   }
   keepAlive(true);
+  asleep = true;
   const r = (Atomics as unknown as AtomicsWaitAsync).waitAsync(i32, wake, seq);
   if (r.async) (r.value as Promise<string>).then(onWake);
   else onWake();
@@ -109,6 +117,7 @@ interface AtomicsWaitAsync {
 }
 
 function onWake(): void {
+  asleep = false;
   Atomics.store(views().i32, CTX + (T_SLEEPING >> 2), 0);
   drainInbox();
   next();

@@ -6,7 +6,7 @@ export { chan, attach } from "./chan.js";
 export type { Chan, SendChan, RecvChan, ChanHandle, ChanOptions, WaitOptions } from "./chan.js";
 export { sharedMemory } from "./loader.js";
 export { workers, registerTasks } from "./workers.js";
-export type { WorkerPool, WorkersOptions } from "./workers.js";
+export type { WorkerPool, WorkersOptions, PoolGoroutineInfo } from "./workers.js";
 import "./thread.js";
 export { recv, send, select, trySelect } from "./select.js";
 export type { RecvCase, SendCase, Case, SelectOptions } from "./select.js";

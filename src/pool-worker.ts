@@ -8,14 +8,15 @@
 // Node hands it the pool's handles in workerData; a Web Worker gets them as its first message.
 // Either way the worker's baton attaches the run queue first, so that in a browser its memory is
 // the pool's. Panics of the goroutines it runs, and of the goroutines they start, go back to the
-// pool on the events channel.
+// pool on the events channel, and so do its answers to pool.goroutines() (asked on its control
+// channel, answered by a loop that is not a goroutine, so that it is not listed).
 
-import { attach, go, numGoroutine, setPanicHandler, sleep } from "./index.js";
+import { attach, go, goroutines, numGoroutine, setPanicHandler, sleep } from "./index.js";
 import { runtime } from "./runtime.js";
 import type { Chan } from "./chan.js";
 import { threadContext, workerThreads } from "./loader.js";
 import { macrotask } from "./macrotask.js";
-import { EV_HELLO, EV_DONE, EV_PANIC, EV_BYE, takeRegistered } from "./workers.js";
+import { EV_HELLO, EV_DONE, EV_PANIC, EV_BYE, EV_GOROUTINES, takeRegistered } from "./workers.js";
 import type { PoolInit } from "./workers.js";
 
 // This worker's baton is the realm's runtime: a task module's own copy of baton joins it.
@@ -27,6 +28,27 @@ const modules = new Map<string, Record<string, unknown>>();
 function errorInfo(e: unknown): { name?: string; message: string; stack?: string } {
   if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack };
   return { message: String(e) };
+}
+
+/** Task runners by export name: a task's goroutine is named after its export (goroutines()). */
+const runners = new Map<string, typeof run>();
+function runnerOf(name: string): typeof run {
+  let r = runners.get(name);
+  if (r === undefined) {
+    r = { [name]: (task: unknown[], events: Chan<unknown>, started: () => void) => run(task, events, started) }[name]!;
+    runners.set(name, r);
+  }
+  return r;
+}
+
+/** Answers the pool's goroutines() queries until the pool closes the control channel. A daemon
+ *  wait: it keeps nothing alive. */
+async function answer(ctl: Chan<unknown>, events: Chan<unknown>, index: number): Promise<void> {
+  for (;;) {
+    const id = await ctl.recvDaemon();
+    if (id === undefined) return;
+    await events.send([EV_GOROUTINES, id, index, goroutines()]);
+  }
 }
 
 /** Runs a task; calls `started` once its function has been called (its synchronous part run) or
@@ -66,6 +88,7 @@ async function main(init: PoolInit): Promise<void> {
     go(() => events.send([EV_PANIC, -1, errorInfo(e), info.id, info.createdAt, info.fn]));
   });
   await events.send([EV_HELLO, threadContext()]);
+  answer(attach(init.ctl), events, init.index).catch(() => {}); // the events channel closed: terminated
   for (;;) {
     // Take a task only when this worker is free: a task found at once, else one waited for
     // after a macrotask, once the goroutines woken meanwhile have run (a receive parked while
@@ -78,11 +101,11 @@ async function main(init: PoolInit): Promise<void> {
     if (!r[1]) break;
     const task = r[0] as unknown[];
     // The task starts (its module loaded, its synchronous part run) before the next is taken.
-    await new Promise<void>((started) => go(run, task, events, started));
+    await new Promise<void>((started) => go(runnerOf(task[2] as string), task, events, started));
   }
   // The pool is closing: finish what this worker runs, then say goodbye.
   while (numGoroutine() > 0) await sleep(2);
-  await events.send([EV_BYE, threadContext()]);
+  await events.send([EV_BYE, threadContext(), init.index]);
 }
 
 if (workerThreads !== undefined && !workerThreads.isMainThread) {

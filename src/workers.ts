@@ -16,18 +16,24 @@
 //
 // Events come back on a second shared channel: a worker's hello (its thread context), each
 // task's end (or its panic, with the worker's stack, also from goroutines a task started after
-// it returned), and a worker's goodbye when the pool closes. The pool receives them for as long
+// it returned), a worker's answer to pool.goroutines() (asked on that worker's own control
+// channel, `ctl`), and a worker's goodbye when the pool closes. The pool receives them for as long
 // as it lives, in a daemon wait that keeps no process alive; the workers keep it alive (they are
 // ref'd) only while tasks run or the pool starts or closes.
 //
 // Invariants:
 //  `outstanding` = tasks given to go() whose end event has not arrived.
 //  The event receiver runs from start() until terminate() closes the events channel.
+//  A query of pool.goroutines() waits for the workers that have not said goodbye; it is settled
+//   by the last answer, a goodbye or terminate(), whichever comes first.
+//  The workers are ref'd (Node) while tasks or queries are outstanding, or the pool starts or
+//   closes.
 
 import { chan, Chan, sharedOf } from "./chan.js";
 import { registerHostKind } from "./codec.js";
 import type { ChanHandle } from "./chan.js";
 import { go, reportPanic } from "./go.js";
+import type { GoroutineInfo } from "./go.js";
 import { sharedMemory, workerThreads, ensureCore } from "./loader.js";
 import { contextEnded } from "./thread.js";
 import { isContext } from "./context.js";
@@ -41,12 +47,23 @@ const RUNQ_CAP = 1024;
 export const EV_HELLO = 0; // [EV_HELLO, thread context]
 export const EV_DONE = 1; // [EV_DONE, task id]
 export const EV_PANIC = 2; // [EV_PANIC, task id or -1, { name, message, stack }, goroutine id, where, fn]
-export const EV_BYE = 3; // [EV_BYE, thread context]
+export const EV_BYE = 3; // [EV_BYE, thread context, worker index]
+export const EV_GOROUTINES = 4; // [EV_GOROUTINES, query id, worker index, GoroutineInfo[]]
 
 /** What a pool worker is started with. */
 export interface PoolInit {
   runq: ChanHandle<unknown>;
   events: ChanHandle<unknown>;
+  /** This worker's control channel: the ids of pool.goroutines() queries. */
+  ctl: ChanHandle<unknown>;
+  /** This worker's index in the pool, 0 .. size - 1. */
+  index: number;
+}
+
+/** A goroutine on a pool's worker, as {@link WorkerPool.goroutines} describes it. */
+export interface PoolGoroutineInfo extends GoroutineInfo {
+  /** The worker it runs on, 0 .. `pool.size - 1`; `id` is counted in that worker's thread. */
+  worker: number;
 }
 
 /**
@@ -65,6 +82,18 @@ export interface WorkerPool {
    * goroutines it starts), reach this thread's panic handler with the worker's stack.
    */
   go(moduleUrl: URL | string, exportName: string, ...args: unknown[]): void;
+  /**
+   * The goroutines of every worker, as each describes its own ({@link goroutines} in that
+   * thread), ordered by worker and id. A task runs as a goroutine named after its export. A
+   * worker answers when its event loop is free: one busy running code answers once it yields.
+   * A worker that has said goodbye (the pool is closing) has none; after `terminate()`, `[]`.
+   *
+   * @example
+   * ```ts
+   * for (const g of await pool.goroutines()) console.log(`worker ${g.worker} goroutine ${g.id} [${g.state}] ${g.fn}`);
+   * ```
+   */
+  goroutines(): Promise<PoolGoroutineInfo[]>;
   /** No new go() (it then throws); waits for the pool's goroutines to finish, then stops the
    *  workers. Idempotent. */
   close(): Promise<void>;
@@ -203,10 +232,23 @@ export function takeRegistered(): Record<string, unknown> | undefined {
   return r;
 }
 
+/** A pool.goroutines() query: the workers yet to answer, and what came. */
+interface Query {
+  readonly waiting: Set<number>;
+  readonly got: PoolGoroutineInfo[];
+  readonly resolve: (gs: PoolGoroutineInfo[]) => void;
+}
+
 class Pool implements WorkerPool {
   readonly size: number;
   readonly #runq: Chan<unknown>;
   readonly #events: Chan<unknown>;
+  /** Each worker's control channel, by index. */
+  readonly #ctl: Chan<unknown>[] = [];
+  /** Workers that have said goodbye, by index. */
+  readonly #gone = new Set<number>();
+  readonly #queries = new Map<number, Query>();
+  #nextQuery = 0;
   readonly #workers: WorkerLike[] = [];
   readonly #contexts: number[] = [];
   readonly #overflow: unknown[] = [];
@@ -228,8 +270,12 @@ class Pool implements WorkerPool {
 
   /** Starts the workers; resolves once each has said hello. */
   start(): Promise<void> {
-    const init: PoolInit = { runq: this.#runq.handle(), events: this.#events.handle() };
+    const runq = this.#runq.handle();
+    const events = this.#events.handle();
     for (let i = 0; i < this.size; i++) {
+      const ctl = chan<unknown>(4, { shared: true });
+      this.#ctl.push(ctl);
+      const init: PoolInit = { runq, events, ctl: ctl.handle(), index: i };
       let w: WorkerLike;
       if (workerThreads !== undefined) {
         const W = (workerThreads as unknown as { Worker: new (u: URL, o: object) => WorkerLike }).Worker;
@@ -297,10 +343,18 @@ class Pool implements WorkerPool {
         if (++this.#hellos === this.size && this.#onHello !== null) {
           const f = this.#onHello;
           this.#onHello = null;
-          if (this.#outstanding === 0) this.#ref(false);
+          this.#idle();
           f();
         }
         break;
+      case EV_GOROUTINES: {
+        const q = this.#queries.get(e[1] as number);
+        const worker = e[2] as number;
+        if (q === undefined || !q.waiting.delete(worker)) break;
+        for (const g of e[3] as GoroutineInfo[]) q.got.push({ ...g, worker });
+        this.#answered(e[1] as number, q);
+        break;
+      }
       case EV_DONE:
         this.#taskEnded();
         break;
@@ -320,6 +374,8 @@ class Pool implements WorkerPool {
         break;
       }
       case EV_BYE:
+        this.#gone.add(e[2] as number);
+        for (const [id, q] of this.#queries) if (q.waiting.delete(e[2] as number)) this.#answered(id, q);
         if (++this.#byes === this.size && this.#onBye !== null) {
           const f = this.#onBye;
           this.#onBye = null;
@@ -330,7 +386,37 @@ class Pool implements WorkerPool {
   }
 
   #taskEnded(): void {
-    if (--this.#outstanding === 0) this.#ref(false);
+    --this.#outstanding;
+    this.#idle();
+  }
+
+  /** Unrefs the workers if nothing is outstanding (see the invariants at the top). */
+  #idle(): void {
+    if (this.#outstanding === 0 && this.#queries.size === 0 && this.#closing === null && this.#onHello === null) this.#ref(false);
+  }
+
+  /** Settles query `id` once no worker is left to answer it. */
+  #answered(id: number, q: Query): void {
+    if (q.waiting.size > 0) return;
+    this.#queries.delete(id);
+    q.got.sort((a, b) => a.worker - b.worker || a.id - b.id);
+    q.resolve(q.got);
+    this.#idle();
+  }
+
+  goroutines(): Promise<PoolGoroutineInfo[]> {
+    if (this.#workers.length === 0) return Promise.resolve([]); // terminated
+    const id = this.#nextQuery++;
+    const waiting = new Set<number>();
+    for (let i = 0; i < this.size; i++) if (!this.#gone.has(i)) waiting.add(i);
+    if (waiting.size === 0) return Promise.resolve([]);
+    return new Promise<PoolGoroutineInfo[]>((resolve) => {
+      if (this.#queries.size === 0 && this.#outstanding === 0) this.#ref(true);
+      this.#queries.set(id, { waiting, got: [], resolve });
+      // The control channel holds 4 queries; past that the worker has not answered 4 already,
+      // and this one waits its turn (terminate() closes the channel: the send fails, quietly).
+      for (const i of waiting) if (!this.#ctl[i]!.trySend(id)) this.#ctl[i]!.send(id).catch(() => {});
+    });
   }
 
   // Node: the workers keep the process alive while tasks run or the pool starts or closes, and
@@ -366,6 +452,17 @@ class Pool implements WorkerPool {
     const ws = this.#workers.splice(0);
     await Promise.all(ws.map((w) => w.terminate()));
     for (const t of this.#contexts.splice(0)) contextEnded(t);
+    for (const ctl of this.#ctl.splice(0)) {
+      try {
+        ctl.close();
+      } catch {
+        // closed by an earlier terminate()
+      }
+    }
+    for (const [id, q] of this.#queries) {
+      q.waiting.clear();
+      this.#answered(id, q);
+    }
     try {
       this.#events.close();
     } catch {

@@ -67,16 +67,18 @@ try {
   while (!done && Date.now() < deadline) {
     const now = await page.evaluate(() => ({
       status: document.getElementById("status").textContent,
-      lanes: [...document.querySelectorAll("#lanes li")].map((li) => ({ id: li.dataset.id, state: li.dataset.state, text: li.textContent })),
+      lanes: [...document.querySelectorAll("#lanes li")].map((li) => ({ worker: li.dataset.worker, state: li.dataset.state, text: li.textContent })),
     }));
     now.timelinePixels = await page.evaluate(paintedPixels, "timeline");
     const title = now.status.replace(/: .*$/s, "");
     if (now.status.endsWith("running…")) {
-      const s = seen.get(title) ?? { maxLanes: 0, states: new Set(), texts: new Set() };
+      const s = seen.get(title) ?? { maxLanes: 0, states: new Set(), texts: new Set(), workers: new Set(), maxWorkerLanes: 0 };
       s.maxLanes = Math.max(s.maxLanes, now.lanes.length);
+      s.maxWorkerLanes = Math.max(s.maxWorkerLanes, now.lanes.filter((l) => l.worker !== undefined).length);
       for (const l of now.lanes) {
         s.states.add(l.state);
         s.texts.add(l.text);
+        if (l.worker !== undefined) s.workers.add(l.worker);
       }
       seen.set(title, s);
       // The picture: 0.7 s into the fan-out, when its lanes fill half the live view.
@@ -114,14 +116,18 @@ if (r.error !== undefined) {
     check(`demo ${key}: timeline drawn from stopTrace()`, p.tracks > 0 && p.slices > 0,
       `${p.tracks} tracks, ${p.slices} slices, ${p.flows} flows, ${p.ms} ms`);
   }
-  // The DOM, as read while the programs ran: the sieve's filters and the fan-out's workers are
-  // lanes, each with a state the page knows (the pool's goroutines run in the workers).
+  // The DOM, as read while the programs ran: the sieve's filters, the fan-out's workers and the
+  // pool's tasks on its Web Workers (pool.goroutines()) are lanes, each with a state the page knows.
   const sieve = seen.get("Prime sieve");
   check("demo DOM: the sieve's goroutines listed as lanes", (sieve?.maxLanes ?? 0) >= 5, `at most ${sieve?.maxLanes ?? 0} lanes at once`);
   check("demo DOM: the sieve's lanes name its filter goroutines", [...(sieve?.texts ?? [])].some((t) => /^g\d+ filter: /.test(t)),
     [...(sieve?.texts ?? [])].slice(0, 3).join(" | "));
   const fan = seen.get("Fan-out of requests");
   check("demo DOM: the fan-out's goroutines listed as lanes", (fan?.maxLanes ?? 0) >= 4, `at most ${fan?.maxLanes ?? 0} lanes at once`);
+  const pool = seen.get("Worker pool");
+  check("demo DOM: the pool's goroutines on both Web Workers listed as lanes, named after their task",
+    (pool?.maxWorkerLanes ?? 0) >= 2 && pool.workers.size === 2 && [...pool.texts].some((t) => /^w[01] g\d+ countPrimes: /.test(t)),
+    `at most ${pool?.maxWorkerLanes ?? 0} worker lanes at once, workers ${[...(pool?.workers ?? [])].join(", ")}; ${[...(pool?.texts ?? [])].filter((t) => t.startsWith("w")).slice(0, 3).join(" | ")}`);
   const states = new Set([...seen.values()].flatMap((s) => [...s.states]));
   check("demo DOM: every lane's state is one the page colours", [...states].every((s) => STATES.test(s)), [...states].join(", "));
   check("demo DOM: lanes seen waiting on channels", states.has("chan receive") || states.has("chan send") || states.has("select"), [...states].join(", "));

@@ -12,6 +12,15 @@ const TASKS = new URL("../fixtures/xthread/tasks.mjs", import.meta.url);
 
 afterEach(() => setPanicHandler(null));
 
+/** Resolves once `cond()` holds, asked every 5 ms; fails after 10 s. */
+async function until(cond: () => Promise<boolean>): Promise<void> {
+  const end = Date.now() + 10_000;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error("until: the condition never held");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 describe("workers()", () => {
   it("runs 2000 tasks on 2 workers; results come back on a shared channel", async () => {
     const pool = await workers({ size: 2 });
@@ -96,6 +105,79 @@ describe("workers()", () => {
     expect(thrown.name).toBe("RangeError");
     expect(thrown.stack).toMatch(/tasks\.mjs/); // the worker's stack
     await pool.close();
+  });
+
+  it("goroutines(): each worker's goroutines, named after their export, with their worker and state; none once they end", async () => {
+    const pool = await workers({ size: 2 });
+    const warm = chan<number>(2, { shared: true });
+    pool.go(TASKS, "add", 1, 1, warm);
+    pool.go(TASKS, "add", 1, 1, warm);
+    await warm.recv();
+    await warm.recv(); // the task module is loaded (a task then parks in its synchronous start)
+    await until(async () => (await pool.goroutines()).length === 0);
+    const a = chan<number>(0, { shared: true }), b = chan<number>(8, { shared: true });
+    for (let i = 0; i < 5; i++) pool.go(TASKS, "relay", { in: a, outs: [b] });
+    await until(async () => (await pool.goroutines()).length === 5);
+    const gs = await pool.goroutines();
+    expect(gs.map((g) => [g.fn, g.state])).toEqual(Array(5).fill(["relay", "chan receive"]));
+    for (const g of gs) {
+      expect([0, 1]).toContain(g.worker);
+      expect(g.id).toBeGreaterThan(0);
+      expect(g.waitingSinceMs).toBeGreaterThanOrEqual(0);
+    }
+    const order = gs.map((g) => [g.worker, g.id]);
+    expect(order).toEqual([...order].sort((x, y) => x[0]! - y[0]! || x[1]! - y[1]!));
+    expect(new Set(gs.map((g) => `${g.worker}:${g.id}`)).size).toBe(5);
+    for (let i = 0; i < 5; i++) await a.send(i);
+    let sum = 0;
+    for (let i = 0; i < 5; i++) sum += (await b.recv())!;
+    expect(sum).toBe(15);
+    await until(async () => (await pool.goroutines()).length === 0);
+    await pool.close();
+    expect(await pool.goroutines()).toEqual([]);
+  });
+
+  it("goroutines(): a worker busy running code answers once it is free; queries at once are each answered", async () => {
+    const pool = await workers({ size: 1 });
+    const out = chan<string>(16, { shared: true }), started = chan<number>(1, { shared: true });
+    pool.go(TASKS, "busy", 300, started, out);
+    await started.recv();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => pool.goroutines()));
+    // The worker answered after its busy loop, which sends "slow" as soon as it ends.
+    expect(out.len).toBe(1);
+    for (const gs of answers) for (const g of gs) expect(g.worker).toBe(0);
+    await pool.close();
+  });
+
+  it("goroutines(): after terminate(), and on a closing pool, it resolves", async () => {
+    const pool = await workers({ size: 2 });
+    const never = chan<number>(0, { shared: true });
+    pool.go(TASKS, "relay", { in: never, outs: [never] });
+    await until(async () => (await pool.goroutines()).length === 1);
+    const pending = pool.goroutines();
+    await pool.terminate();
+    expect((await pending).length).toBeLessThanOrEqual(1);
+    expect(await pool.goroutines()).toEqual([]);
+
+    const other = await workers({ size: 2 });
+    const out = chan<number>(1, { shared: true });
+    other.go(TASKS, "add", 2, 2, out);
+    const closing = other.close();
+    const during = other.goroutines();
+    await closing;
+    expect(Array.isArray(await during)).toBe(true);
+    expect(await other.goroutines()).toEqual([]);
+    expect(await out.recv()).toBe(4);
+  });
+
+  it("goroutines() on an idle pool keeps the process alive until the workers answer", () => {
+    const r = spawnSync(process.execPath, [fileURLToPath(new URL("../fixtures/xthread/query-idle-pool.mjs", import.meta.url))], {
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim()).toBe("0");
+    expect(r.status).toBe(0);
   });
 
   it("checks its size", async () => {

@@ -2,7 +2,7 @@
 // dist/*.d.ts through package.json's exports) and is compiled with skipLibCheck off, so that
 // declarations that do not compile on their own (a stripped internal type, say) fail the check.
 import { chan, recv, send, select, go, WaitGroup, Mutex, newTimer, withTimeout, background, goroutines, sharedMemory } from "batonjs";
-import type { Chan, RecvChan, SendChan, Context, GoroutineInfo, WaitOptions, SelectOptions } from "batonjs";
+import type { Chan, RecvChan, SendChan, Context, GoroutineInfo, WaitOptions, SelectOptions, WorkerPool, PoolGoroutineInfo } from "batonjs";
 import { leakCheck } from "batonjs/testing";
 
 export async function consumer(): Promise<number | undefined> {
@@ -35,6 +35,14 @@ export async function consumer(): Promise<number | undefined> {
   void fns;
   const shared: boolean = sharedMemory;
   void shared;
+  // A pool's goroutines: each a GoroutineInfo with its worker.
+  const onPool = async (pool: WorkerPool): Promise<number[]> => {
+    const all: PoolGoroutineInfo[] = await pool.goroutines();
+    const asInfo: GoroutineInfo[] = all;
+    void asInfo;
+    return all.map((g) => g.worker);
+  };
+  void onPool;
   // Chan is exported as a type only: the package has no runtime export of that name.
   // @ts-expect-error 'Chan' only refers to a type
   void new Chan<number>();
