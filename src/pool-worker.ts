@@ -22,6 +22,9 @@ import type { PoolInit } from "./workers.js";
 // This worker's baton is the realm's runtime: a task module's own copy of baton joins it.
 runtime();
 
+/** This worker's index in the pool (main() sets it). */
+let index = -1;
+
 /** Modules already imported, by URL: a task of a known module starts without an import(). */
 const modules = new Map<string, Record<string, unknown>>();
 
@@ -75,20 +78,21 @@ async function run(task: unknown[], events: Chan<unknown>, started: () => void):
     await p;
   } catch (e) {
     started();
-    await events.send([EV_PANIC, id, errorInfo(e), 0, name, name]);
+    await events.send([EV_PANIC, id, errorInfo(e), 0, name, name, index]);
     return;
   }
-  await events.send([EV_DONE, id]);
+  await events.send([EV_DONE, id, index]);
 }
 
 async function main(init: PoolInit): Promise<void> {
+  index = init.index;
   const runq = attach(init.runq);
   const events = attach(init.events);
   setPanicHandler((e, info) => {
     go(() => events.send([EV_PANIC, -1, errorInfo(e), info.id, info.createdAt, info.fn]));
   });
   await events.send([EV_HELLO, threadContext()]);
-  answer(attach(init.ctl), events, init.index).catch(() => {}); // the events channel closed: terminated
+  answer(attach(init.ctl), events, index).catch(() => {}); // the events channel closed: terminated
   for (;;) {
     // Take a task only when this worker is free: a task found at once, else one waited for
     // after a macrotask, once the goroutines woken meanwhile have run (a receive parked while
@@ -100,12 +104,13 @@ async function main(init: PoolInit): Promise<void> {
     }
     if (!r[1]) break;
     const task = r[0] as unknown[];
+    Atomics.add(init.taken, index, 1); // counted as soon as it is taken (the pool counts a dead worker's)
     // The task starts (its module loaded, its synchronous part run) before the next is taken.
     await new Promise<void>((started) => go(runnerOf(task[2] as string), task, events, started));
   }
   // The pool is closing: finish what this worker runs, then say goodbye.
   while (numGoroutine() > 0) await sleep(2);
-  await events.send([EV_BYE, threadContext(), init.index]);
+  await events.send([EV_BYE, threadContext(), index]);
 }
 
 if (workerThreads !== undefined && !workerThreads.isMainThread) {

@@ -22,7 +22,9 @@
 // ref'd) only while tasks run or the pool starts or closes.
 //
 // Invariants:
-//  `outstanding` = tasks given to go() whose end event has not arrived.
+//  `outstanding` = tasks given to go() whose end event has not arrived, less those lost with a
+//   worker that exited (Node): it had taken `taken[i]` tasks and ended `done[i]` of them; its
+//   later end events, still on their way at its exit, are not counted again.
 //  The event receiver runs from start() until terminate() closes the events channel.
 //  A query of pool.goroutines() waits for the workers that have not said goodbye; it is settled
 //   by the last answer, a goodbye or terminate(), whichever comes first.
@@ -45,8 +47,8 @@ const RUNQ_CAP = 1024;
 
 /** Event kinds (pool-worker.ts sends them). */
 export const EV_HELLO = 0; // [EV_HELLO, thread context]
-export const EV_DONE = 1; // [EV_DONE, task id]
-export const EV_PANIC = 2; // [EV_PANIC, task id or -1, { name, message, stack }, goroutine id, where, fn]
+export const EV_DONE = 1; // [EV_DONE, task id, worker index]
+export const EV_PANIC = 2; // [EV_PANIC, task id or -1, { name, message, stack }, goroutine id, where, fn, worker index]
 export const EV_BYE = 3; // [EV_BYE, thread context, worker index]
 export const EV_GOROUTINES = 4; // [EV_GOROUTINES, query id, worker index, GoroutineInfo[]]
 
@@ -58,6 +60,9 @@ export interface PoolInit {
   ctl: ChanHandle<unknown>;
   /** This worker's index in the pool, 0 .. size - 1. */
   index: number;
+  /** Tasks taken from the run queue, by worker index (a worker adds to its own, atomically): what
+   *  a worker that exits had taken, its end events tell which it finished. */
+  taken: Int32Array;
 }
 
 /** A goroutine on a pool's worker, as {@link WorkerPool.goroutines} describes it. */
@@ -245,8 +250,15 @@ class Pool implements WorkerPool {
   readonly #events: Chan<unknown>;
   /** Each worker's control channel, by index. */
   readonly #ctl: Chan<unknown>[] = [];
-  /** Workers that have said goodbye, by index. */
+  /** Workers that have said goodbye or exited, by index. */
   readonly #gone = new Set<number>();
+  /** Workers that have exited (Node's 'exit'), by index. */
+  readonly #dead = new Set<number>();
+  /** Tasks each worker has taken (shared with the workers) and ended (counted here). */
+  readonly #taken: Int32Array;
+  readonly #done: number[];
+  #terminated = false;
+  #startFailed: ((e: Error) => void) | null = null;
   readonly #queries = new Map<number, Query>();
   #nextQuery = 0;
   readonly #workers: WorkerLike[] = [];
@@ -256,7 +268,6 @@ class Pool implements WorkerPool {
   #nextId = 0;
   #outstanding = 0;
   #hellos = 0;
-  #byes = 0;
   #closed = false;
   #closing: Promise<void> | null = null;
   #onHello: (() => void) | null = null;
@@ -266,6 +277,8 @@ class Pool implements WorkerPool {
     this.size = size;
     this.#runq = chan<unknown>(RUNQ_CAP, { shared: true });
     this.#events = chan<unknown>(RUNQ_CAP, { shared: true });
+    this.#taken = new Int32Array(new SharedArrayBuffer(4 * size));
+    this.#done = new Array<number>(size).fill(0);
   }
 
   /** Starts the workers; resolves once each has said hello. */
@@ -275,14 +288,20 @@ class Pool implements WorkerPool {
     for (let i = 0; i < this.size; i++) {
       const ctl = chan<unknown>(4, { shared: true });
       this.#ctl.push(ctl);
-      const init: PoolInit = { runq, events, ctl: ctl.handle(), index: i };
+      const init: PoolInit = { runq, events, ctl: ctl.handle(), index: i, taken: this.#taken };
       let w: WorkerLike;
       if (workerThreads !== undefined) {
         const W = (workerThreads as unknown as { Worker: new (u: URL, o: object) => WorkerLike }).Worker;
         // Not in the `new URL("…", import.meta.url)` form, which a bundler would copy as an asset.
         const here = import.meta.url;
         w = new W(new URL("./pool-worker.js", here), { workerData: init });
-        w.on?.("error", (e: unknown) => reportPanic(e, { id: 0, state: "running", waitingSinceMs: 0, createdAt: "", fn: "" }));
+        let failed = false;
+        w.on?.("error", (e: unknown) => {
+          failed = true;
+          if (this.#onHello === null) reportPanic(e, { id: 0, state: "running", waitingSinceMs: 0, createdAt: "", fn: "" });
+          else this.#exited(i, 1, e);
+        });
+        w.on?.("exit", (code: number) => this.#exited(i, code, failed ? null : undefined));
       } else {
         // Written the way bundlers recognise a worker (vite, webpack, parcel, rollup plugins), so
         // that an app's build bundles pool-worker.js, and finds it, wherever baton's files end up.
@@ -295,8 +314,9 @@ class Pool implements WorkerPool {
       }
       this.#workers.push(w);
     }
-    return new Promise<void>((resolve) => {
+    return new Promise<void>((resolve, reject) => {
       this.#onHello = resolve;
+      this.#startFailed = reject;
       this.#receive();
     });
   }
@@ -342,7 +362,7 @@ class Pool implements WorkerPool {
         this.#contexts.push(e[1] as number);
         if (++this.#hellos === this.size && this.#onHello !== null) {
           const f = this.#onHello;
-          this.#onHello = null;
+          this.#onHello = this.#startFailed = null;
           this.#idle();
           f();
         }
@@ -356,14 +376,14 @@ class Pool implements WorkerPool {
         break;
       }
       case EV_DONE:
-        this.#taskEnded();
+        this.#taskEnded(e[2] as number);
         break;
       case EV_PANIC: {
         const p = e[2] as { name?: string; message?: string; stack?: string };
         const err = new Error(p.message ?? "panic in a pool worker");
         if (typeof p.name === "string") err.name = p.name;
         if (typeof p.stack === "string") err.stack = p.stack;
-        if ((e[1] as number) >= 0) this.#taskEnded();
+        if ((e[1] as number) >= 0) this.#taskEnded(e[6] as number);
         reportPanic(err, {
           id: e[3] as number,
           state: "running",
@@ -374,19 +394,58 @@ class Pool implements WorkerPool {
         break;
       }
       case EV_BYE:
-        this.#gone.add(e[2] as number);
-        for (const [id, q] of this.#queries) if (q.waiting.delete(e[2] as number)) this.#answered(id, q);
-        if (++this.#byes === this.size && this.#onBye !== null) {
-          const f = this.#onBye;
-          this.#onBye = null;
-          f();
-        }
+        this.#workerGone(e[2] as number);
         break;
     }
   }
 
-  #taskEnded(): void {
+  /** Worker `i` ended task events say it ended; not one that exited (counted at its exit). */
+  #taskEnded(i: number): void {
+    if (this.#dead.has(i)) return;
+    this.#done[i]!++;
     --this.#outstanding;
+    this.#idle();
+  }
+
+  /** Worker `i` will answer nothing more: it said goodbye, or exited. */
+  #workerGone(i: number): void {
+    if (this.#gone.has(i)) return;
+    this.#gone.add(i);
+    for (const [id, q] of this.#queries) if (q.waiting.delete(i)) this.#answered(id, q);
+    if (this.#gone.size === this.size && this.#onBye !== null) {
+      const f = this.#onBye;
+      this.#onBye = null;
+      f();
+    }
+  }
+
+  /** Node: worker `i` exited, with `code`; `error` is what its 'error' event gave while the pool
+   *  started, null where that event was reported already, undefined where it had none. Not
+   *  called for the workers that terminate() stops. */
+  #exited(i: number, code: number, error: unknown): void {
+    if (this.#terminated || this.#dead.has(i)) return;
+    this.#dead.add(i);
+    if (this.#startFailed !== null) {
+      const fail = this.#startFailed;
+      this.#onHello = this.#startFailed = null;
+      const why = error instanceof Error ? `: ${error.message}` : ` with code ${code}`;
+      void this.terminate();
+      fail(new Error(`workers: pool worker ${i} failed to start${why}`));
+      return;
+    }
+    // The tasks it had taken and not ended are gone with it.
+    const lost = Atomics.load(this.#taken, i) - this.#done[i]!;
+    this.#outstanding -= lost;
+    if (!this.#gone.has(i) && error === undefined) {
+      reportPanic(new Error(`pool: worker ${i} exited with code ${code}; the goroutines it ran (${lost} of its tasks) are gone`), {
+        id: 0,
+        state: "running",
+        waitingSinceMs: 0,
+        createdAt: `pool worker ${i}`,
+        fn: "",
+      });
+    }
+    this.#workerGone(i);
     this.#idle();
   }
 
@@ -449,6 +508,7 @@ class Pool implements WorkerPool {
 
   async terminate(): Promise<void> {
     this.#closed = true;
+    this.#terminated = true;
     const ws = this.#workers.splice(0);
     await Promise.all(ws.map((w) => w.terminate()));
     for (const t of this.#contexts.splice(0)) contextEnded(t);

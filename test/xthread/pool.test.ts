@@ -170,6 +170,45 @@ describe("workers()", () => {
     expect(await out.recv()).toBe(4);
   });
 
+  it("a worker that exits (process.exit in a task) is reported; goroutines() and close() do not wait for it", async () => {
+    const panics: string[] = [];
+    setPanicHandler((e) => void panics.push(String((e as Error).message)));
+    const pool = await workers({ size: 2 });
+    const a = chan<number>(0, { shared: true }), b = chan<number>(4, { shared: true });
+    pool.go(TASKS, "exitWorker");
+    await until(async () => panics.length > 0);
+    expect(panics[0]).toMatch(/^pool: worker [01] exited with code 3; the goroutines it ran \(1 of its tasks\) are gone$/);
+    // The other worker still runs tasks, and answers.
+    pool.go(TASKS, "relay", { in: a, outs: [b] });
+    await until(async () => (await pool.goroutines()).length === 1);
+    await a.send(1);
+    expect(await b.recv()).toBe(2);
+    await pool.close();
+  });
+
+  it("a pool idle after its worker exited does not keep the process alive (the exited worker's task is counted as gone)", () => {
+    const r = spawnSync(process.execPath, [fileURLToPath(new URL("../fixtures/xthread/exit-worker.mjs", import.meta.url))], {
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    const [message, left, ...rest] = r.stdout.trim().split("\n");
+    expect(message).toMatch(/^pool: worker [01] exited with code 3; the goroutines it ran \(1 of its tasks\) are gone$/);
+    expect([left, rest]).toEqual(["0", []]);
+    expect(r.status).toBe(0);
+  });
+
+  it("workers() rejects when a worker fails to start, and leaves nothing running", () => {
+    // Every worker thread of that process throws at its start (a module preloaded with --import).
+    const dir = fileURLToPath(new URL("../fixtures/xthread/", import.meta.url));
+    const r = spawnSync(process.execPath, ["--import", "./fail-in-workers.mjs", "pool-start-fails.mjs"], {
+      cwd: dir,
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(r.stdout.trim()).toMatch(/^workers: pool worker [01] failed to start: this worker cannot start$/);
+    expect(r.status).toBe(0);
+  });
+
   it("goroutines() on an idle pool keeps the process alive until the workers answer", () => {
     const r = spawnSync(process.execPath, [fileURLToPath(new URL("../fixtures/xthread/query-idle-pool.mjs", import.meta.url))], {
       encoding: "utf8",
