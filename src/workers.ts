@@ -298,7 +298,9 @@ class Pool implements WorkerPool {
         let failed = false;
         w.on?.("error", (e: unknown) => {
           failed = true;
-          if (this.#onHello === null) reportPanic(e, { id: 0, state: "running", waitingSinceMs: 0, createdAt: "", fn: "" });
+          // After terminate() (a start that failed included), a worker's error is not news.
+          if (this.#terminated) return;
+          if (this.#startFailed === null) reportPanic(e, { id: 0, state: "running", waitingSinceMs: 0, createdAt: "", fn: "" });
           else this.#exited(i, 1, e);
         });
         w.on?.("exit", (code: number) => this.#exited(i, code, failed ? null : undefined));
