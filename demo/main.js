@@ -46,6 +46,7 @@ class View {
     this.samples = 0;
     this.pool = null;
     this.asking = false; // a pool.goroutines() is under way
+    this.poolTrace = null; // the pool's pool.stopTrace(), drawn beside this thread's trace
   }
   watch(name, ch) {
     this.channels.push({ name, ch });
@@ -151,12 +152,27 @@ function drawLive(view, now) {
 
 // ── timeline of a finished run, from stopTrace() ───────────────────────────────────────────────
 const timeline = document.getElementById("timeline");
+/** This thread's trace with a pool's beside it (each worker a process of its own), on one clock:
+ *  the pool's times shifted by the difference of the two traces' origins. */
+function withPool(trace, poolTrace) {
+  if (poolTrace === null) return trace;
+  const shift = (poolTrace.otherData.origin - trace.otherData.origin) * 1000;
+  const moved = poolTrace.traceEvents.map((e) => (e.ph === "M" ? e : { ...e, ts: e.ts + shift }));
+  return { ...trace, traceEvents: [...trace.traceEvents, ...moved] };
+}
+
 function drawTimeline(trace) {
   const events = trace.traceEvents;
-  const names = new Map(events.filter((e) => e.ph === "M" && e.name === "thread_name").map((e) => [e.tid, e.args.name]));
+  // A track is a goroutine of a thread: (pid, tid); pid 1 is the page, 2 + i pool worker i.
+  const key = (e) => `${e.pid}:${e.tid}`;
+  const label = (pid, name) => (pid === 1 ? name : `w${pid - 2} ${name.replace(/^goroutine /, "g")}`);
+  const names = new Map(events.filter((e) => e.ph === "M" && e.name === "thread_name").map((e) => [key(e), label(e.pid, e.args.name)]));
   const slices = events.filter((e) => e.ph === "X");
-  const tids = [...new Set([...names.keys(), ...slices.map((e) => e.tid)])].sort((a, b) => a - b).slice(0, 80);
-  const row = new Map(tids.map((tid, i) => [tid, i]));
+  const order = (k) => k.split(":").map(Number);
+  const tids = [...new Set([...names.keys(), ...slices.map(key)])]
+    .sort((a, b) => order(a)[0] - order(b)[0] || order(a)[1] - order(b)[1])
+    .slice(0, 80);
+  const row = new Map(tids.map((k, i) => [k, i]));
   const end = Math.max(1, ...slices.map((e) => e.ts + (e.dur ?? 0)));
   timeline.height = 30 + tids.length * ROW;
   const c = timeline.getContext("2d");
@@ -169,31 +185,32 @@ function drawTimeline(trace) {
     c.fillStyle = "#666";
     c.fillText(`${(t / 1000).toFixed(0)} ms`, x(t) - 10, timeline.height - 3);
   }
-  tids.forEach((tid, i) => {
+  tids.forEach((k, i) => {
     c.fillStyle = "#333";
-    c.fillText(String(names.get(tid) ?? (tid === 0 ? "outside goroutines" : `g${tid}`)).slice(0, 22), 4, 10 + i * ROW + 8);
+    c.fillText(String(names.get(k) ?? k).slice(0, 22), 4, 10 + i * ROW + 8);
   });
   for (const e of slices) {
-    const i = row.get(e.tid);
+    const i = row.get(key(e));
     if (i === undefined) continue;
     c.fillStyle = colour(e.name);
     c.fillRect(x(e.ts), 10 + i * ROW, Math.max(1, x(e.ts + (e.dur ?? 0)) - x(e.ts)), ROW - 2);
   }
   // A value's path from a send to the receive that took it (flow events, cat "chan").
-  const starts = new Map(events.filter((e) => e.ph === "s").map((e) => [e.id, e]));
+  const starts = new Map(events.filter((e) => e.ph === "s").map((e) => [`${e.pid}:${e.cat}:${e.id}`, e]));
   let flows = 0;
   c.strokeStyle = "rgba(0,0,0,0.25)";
   c.beginPath();
   for (const f of events) {
     if (f.ph !== "f") continue;
-    const s = starts.get(f.id);
-    if (s === undefined || !row.has(s.tid) || !row.has(f.tid)) continue;
-    c.moveTo(x(s.ts), 10 + row.get(s.tid) * ROW + ROW / 2);
-    c.lineTo(x(f.ts), 10 + row.get(f.tid) * ROW + ROW / 2);
+    const s = starts.get(`${f.pid}:${f.cat}:${f.id}`);
+    if (s === undefined || !row.has(key(s)) || !row.has(key(f))) continue;
+    c.moveTo(x(s.ts), 10 + row.get(key(s)) * ROW + ROW / 2);
+    c.lineTo(x(f.ts), 10 + row.get(key(f)) * ROW + ROW / 2);
     flows++;
   }
   c.stroke();
-  return { tracks: names.size, rows: tids.length, slices: slices.length, flows };
+  const workerTracks = [...names.keys()].filter((k) => !k.startsWith("1:")).length;
+  return { tracks: names.size, workerTracks, rows: tids.length, slices: slices.length, flows };
 }
 
 // ── running ────────────────────────────────────────────────────────────────────────────────────
@@ -218,7 +235,7 @@ async function run(program) {
   } catch (e) {
     error = e;
   }
-  const trace = stopTrace();
+  const trace = withPool(stopTrace(), view.poolTrace);
   clearInterval(timer);
   const drawn = drawTimeline(trace);
   const ms = Math.round(performance.now() - started);

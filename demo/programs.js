@@ -136,6 +136,7 @@ export async function pipeline(view, n = 40) {
 
 export async function pool(view, jobsCount = 24) {
   const p = view.watchPool(await workers({ size: 2 }));
+  await p.startTrace(); // the workers' own goroutines, for the timeline beside this thread's
   const jobs = view.watch("jobs (shared)", chan(8, { shared: true }));
   const results = view.watch("results (shared)", chan(8, { shared: true }));
   for (let k = 0; k < 4; k++) p.go(tasks, "countPrimes", jobs, results);
@@ -148,6 +149,7 @@ export async function pool(view, jobsCount = 24) {
   });
   let primes = 0;
   for (let i = 0; i < jobsCount; i++) primes += (await results.recv()).count;
+  view.poolTrace = await p.stopTrace();
   await p.close();
   return `${jobsCount} counts from 2 workers, ${primes} primes in all`;
 }

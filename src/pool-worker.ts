@@ -8,15 +8,16 @@
 // Node hands it the pool's handles in workerData; a Web Worker gets them as its first message.
 // Either way the worker's baton attaches the run queue first, so that in a browser its memory is
 // the pool's. Panics of the goroutines it runs, and of the goroutines they start, go back to the
-// pool on the events channel, and so do its answers to pool.goroutines() (asked on its control
-// channel, answered by a loop that is not a goroutine, so that it is not listed).
+// pool on the events channel, and so do its answers to the pool's questions (pool.goroutines(),
+// pool.startTrace(), pool.stopTrace()), asked on its control channel and answered by a loop that
+// is not a goroutine, so that it is not listed or traced as one.
 
-import { attach, go, goroutines, numGoroutine, setPanicHandler, sleep } from "./index.js";
+import { attach, go, goroutines, numGoroutine, setPanicHandler, sleep, startTrace, stopTrace } from "./index.js";
 import { runtime } from "./runtime.js";
 import type { Chan } from "./chan.js";
 import { threadContext, workerThreads } from "./loader.js";
 import { macrotask } from "./macrotask.js";
-import { EV_HELLO, EV_DONE, EV_PANIC, EV_BYE, EV_GOROUTINES, takeRegistered } from "./workers.js";
+import { EV_HELLO, EV_DONE, EV_PANIC, EV_BYE, EV_ANSWER, EV_PART, ASK_GOROUTINES, ASK_TRACE_START, ASK_TRACE_STOP, TRACE_PART, takeRegistered } from "./workers.js";
 import type { PoolInit } from "./workers.js";
 
 // This worker's baton is the realm's runtime: a task module's own copy of baton joins it.
@@ -44,13 +45,32 @@ function runnerOf(name: string): typeof run {
   return r;
 }
 
-/** Answers the pool's goroutines() queries until the pool closes the control channel. A daemon
- *  wait: it keeps nothing alive. */
+/** Answers the pool's questions ([kind, id, argument]) until the pool closes the control
+ *  channel: [EV_ANSWER, id, index, answer, error]. A trace's events go first, in parts of at most
+ *  TRACE_PART ([EV_PART, id, index, events]), so that no message is too large for a shared
+ *  channel. A daemon wait: it keeps nothing alive. */
 async function answer(ctl: Chan<unknown>, events: Chan<unknown>, index: number): Promise<void> {
   for (;;) {
-    const id = await ctl.recvDaemon();
-    if (id === undefined) return;
-    await events.send([EV_GOROUTINES, id, index, goroutines()]);
+    const q = (await ctl.recvDaemon()) as [number, number, unknown] | undefined;
+    if (q === undefined) return;
+    const [kind, id, arg] = q;
+    let reply: unknown = null;
+    let error: ReturnType<typeof errorInfo> | null = null;
+    try {
+      if (kind === ASK_GOROUTINES) {
+        reply = goroutines();
+      } else if (kind === ASK_TRACE_START) {
+        startTrace(arg as { maxEvents?: number } | undefined);
+      } else if (kind === ASK_TRACE_STOP) {
+        const data = stopTrace();
+        const all = data.traceEvents;
+        for (let i = 0; i < all.length; i += TRACE_PART) await events.send([EV_PART, id, index, all.slice(i, i + TRACE_PART)]);
+        reply = { ...data, traceEvents: [] };
+      }
+    } catch (e) {
+      error = errorInfo(e);
+    }
+    await events.send([EV_ANSWER, id, index, reply, error]);
   }
 }
 

@@ -75,6 +75,10 @@ export interface TraceData {
     startedAt: string;
     /** Milliseconds the trace recorded. */
     durationMs: number;
+    /** When the trace started, in milliseconds since the epoch with the precision of
+     *  `performance.now()` (`performance.timeOrigin` plus its reading): what lines up traces
+     *  of different threads, whose `ts` each count from their own start. */
+    origin: number;
   };
 }
 
@@ -175,7 +179,8 @@ export function stopTrace(): TraceData {
   }
   const first = size === max ? next : 0;
   for (let i = 0; i < size; i++) events.push(ring[(first + i) % max]!);
-  const data: TraceData = { traceEvents: events, displayTimeUnit: "ms", otherData: { droppedEvents: dropped, startedAt, durationMs } };
+  const origin = performance.timeOrigin + t0;
+  const data: TraceData = { traceEvents: events, displayTimeUnit: "ms", otherData: { droppedEvents: dropped, startedAt, durationMs, origin } };
   ring = [];
   parkedAt = [];
   buffered = new Map();

@@ -16,8 +16,9 @@
 //
 // Events come back on a second shared channel: a worker's hello (its thread context), each
 // task's end (or its panic, with the worker's stack, also from goroutines a task started after
-// it returned), a worker's answer to pool.goroutines() (asked on that worker's own control
-// channel, `ctl`), and a worker's goodbye when the pool closes. The pool receives them for as long
+// it returned), a worker's answers to the pool's questions (pool.goroutines(), startTrace(),
+// stopTrace(): asked on that worker's own control channel, `ctl`), and a worker's goodbye when
+// the pool closes. The pool receives them for as long
 // as it lives, in a daemon wait that keeps no process alive; the workers keep it alive (they are
 // ref'd) only while tasks run or the pool starts or closes.
 //
@@ -26,8 +27,8 @@
 //   worker that exited (Node): it had taken `taken[i]` tasks and ended `done[i]` of them; its
 //   later end events, still on their way at its exit, are not counted again.
 //  The event receiver runs from start() until terminate() closes the events channel.
-//  A query of pool.goroutines() waits for the workers that have not said goodbye; it is settled
-//   by the last answer, a goodbye or terminate(), whichever comes first.
+//  A question waits for the workers that have not said goodbye; it is settled by the last
+//   answer, a goodbye or terminate(), whichever comes first.
 //  The workers are ref'd (Node) while tasks or queries are outstanding, or the pool starts or
 //   closes.
 
@@ -36,6 +37,7 @@ import { registerHostKind } from "./codec.js";
 import type { ChanHandle } from "./chan.js";
 import { go, reportPanic } from "./go.js";
 import type { GoroutineInfo } from "./go.js";
+import type { TraceData, TraceEvent, TraceOptions } from "./trace.js";
 import { sharedMemory, workerThreads, ensureCore } from "./loader.js";
 import { contextEnded } from "./thread.js";
 import { isContext } from "./context.js";
@@ -50,13 +52,21 @@ export const EV_HELLO = 0; // [EV_HELLO, thread context]
 export const EV_DONE = 1; // [EV_DONE, task id, worker index]
 export const EV_PANIC = 2; // [EV_PANIC, task id or -1, { name, message, stack }, goroutine id, where, fn, worker index]
 export const EV_BYE = 3; // [EV_BYE, thread context, worker index]
-export const EV_GOROUTINES = 4; // [EV_GOROUTINES, query id, worker index, GoroutineInfo[]]
+export const EV_ANSWER = 4; // [EV_ANSWER, question id, worker index, answer, error info or null]
+export const EV_PART = 5; // [EV_PART, question id, worker index, TraceEvent[]]: part of a trace, before its answer
+
+/** Questions (on a worker's control channel: [kind, question id, argument]). */
+export const ASK_GOROUTINES = 0; // answer: GoroutineInfo[]
+export const ASK_TRACE_START = 1; // argument: TraceOptions | undefined; answer: null
+export const ASK_TRACE_STOP = 2; // answer: TraceData without its events, which came in parts
+/** The most trace events in one message. */
+export const TRACE_PART = 10_000;
 
 /** What a pool worker is started with. */
 export interface PoolInit {
   runq: ChanHandle<unknown>;
   events: ChanHandle<unknown>;
-  /** This worker's control channel: the ids of pool.goroutines() queries. */
+  /** This worker's control channel: the pool's questions. */
   ctl: ChanHandle<unknown>;
   /** This worker's index in the pool, 0 .. size - 1. */
   index: number;
@@ -99,6 +109,20 @@ export interface WorkerPool {
    * ```
    */
   goroutines(): Promise<PoolGoroutineInfo[]>;
+  /**
+   * Starts recording on every worker, as {@link startTrace} does there (`options` for each
+   * worker); resolves once each records. Rejects if a trace of this pool records already.
+   */
+  startTrace(options?: TraceOptions): Promise<void>;
+  /**
+   * Stops the workers' recording and returns it as one trace: each worker a process of the
+   * Trace Event Format (`pid` 2 + its index, named "pool worker N"), its goroutines tracks in
+   * it, times from the pool's `startTrace()`. To draw it beside this thread's own trace
+   * (`stopTrace()`, pid 1), shift one's `ts` by the difference of their `otherData.origin`.
+   * Rejects if no trace of this pool records. A worker that has said goodbye or exited
+   * meanwhile is missing from it.
+   */
+  stopTrace(): Promise<TraceData>;
   /** No new go() (it then throws); waits for the pool's goroutines to finish, then stops the
    *  workers. Idempotent. */
   close(): Promise<void>;
@@ -237,11 +261,25 @@ export function takeRegistered(): Record<string, unknown> | undefined {
   return r;
 }
 
-/** A pool.goroutines() query: the workers yet to answer, and what came. */
+/** An error as a worker describes it (pool-worker.ts, errorInfo). */
+interface ErrorInfo {
+  name?: string;
+  message: string;
+  stack?: string;
+}
+
+/** One worker's answer to a question: the parts of a trace come before it. */
+interface Answer {
+  answer: unknown;
+  error: ErrorInfo | null;
+  parts: TraceEvent[][];
+}
+
+/** A question to the workers: those yet to answer, and what came, by worker. */
 interface Query {
   readonly waiting: Set<number>;
-  readonly got: PoolGoroutineInfo[];
-  readonly resolve: (gs: PoolGoroutineInfo[]) => void;
+  readonly answers: Map<number, Answer>;
+  readonly resolve: (q: Query) => void;
 }
 
 class Pool implements WorkerPool {
@@ -261,6 +299,8 @@ class Pool implements WorkerPool {
   #startFailed: ((e: Error) => void) | null = null;
   readonly #queries = new Map<number, Query>();
   #nextQuery = 0;
+  /** When this pool's trace started (performance.timeOrigin + now), or -1 while none records. */
+  #traceOrigin = -1;
   readonly #workers: WorkerLike[] = [];
   readonly #contexts: number[] = [];
   readonly #overflow: unknown[] = [];
@@ -369,11 +409,19 @@ class Pool implements WorkerPool {
           f();
         }
         break;
-      case EV_GOROUTINES: {
+      case EV_PART: {
+        const q = this.#queries.get(e[1] as number);
+        if (q === undefined || !q.waiting.has(e[2] as number)) break;
+        this.#answerOf(q, e[2] as number).parts.push(e[3] as TraceEvent[]);
+        break;
+      }
+      case EV_ANSWER: {
         const q = this.#queries.get(e[1] as number);
         const worker = e[2] as number;
         if (q === undefined || !q.waiting.delete(worker)) break;
-        for (const g of e[3] as GoroutineInfo[]) q.got.push({ ...g, worker });
+        const a = this.#answerOf(q, worker);
+        a.answer = e[3];
+        a.error = e[4] as ErrorInfo | null;
         this.#answered(e[1] as number, q);
         break;
       }
@@ -381,7 +429,7 @@ class Pool implements WorkerPool {
         this.#taskEnded(e[2] as number);
         break;
       case EV_PANIC: {
-        const p = e[2] as { name?: string; message?: string; stack?: string };
+        const p = e[2] as Partial<ErrorInfo>;
         const err = new Error(p.message ?? "panic in a pool worker");
         if (typeof p.name === "string") err.name = p.name;
         if (typeof p.stack === "string") err.stack = p.stack;
@@ -456,28 +504,96 @@ class Pool implements WorkerPool {
     if (this.#outstanding === 0 && this.#queries.size === 0 && this.#closing === null && this.#onHello === null) this.#ref(false);
   }
 
-  /** Settles query `id` once no worker is left to answer it. */
+  #answerOf(q: Query, worker: number): Answer {
+    let a = q.answers.get(worker);
+    if (a === undefined) q.answers.set(worker, (a = { answer: null, error: null, parts: [] }));
+    return a;
+  }
+
+  /** Settles question `id` once no worker is left to answer it. */
   #answered(id: number, q: Query): void {
     if (q.waiting.size > 0) return;
     this.#queries.delete(id);
-    q.got.sort((a, b) => a.worker - b.worker || a.id - b.id);
-    q.resolve(q.got);
+    q.resolve(q);
     this.#idle();
   }
 
-  goroutines(): Promise<PoolGoroutineInfo[]> {
-    if (this.#workers.length === 0) return Promise.resolve([]); // terminated
+  /** Asks every worker that has not said goodbye; resolves with their answers once each has
+   *  answered, said goodbye or exited (or the pool is terminated). */
+  #ask(kind: number, arg?: unknown): Promise<Query> {
     const id = this.#nextQuery++;
     const waiting = new Set<number>();
-    for (let i = 0; i < this.size; i++) if (!this.#gone.has(i)) waiting.add(i);
-    if (waiting.size === 0) return Promise.resolve([]);
-    return new Promise<PoolGoroutineInfo[]>((resolve) => {
+    if (this.#workers.length > 0) for (let i = 0; i < this.size; i++) if (!this.#gone.has(i)) waiting.add(i);
+    const q: Query = { waiting, answers: new Map(), resolve: () => {} };
+    if (waiting.size === 0) return Promise.resolve(q);
+    return new Promise<Query>((resolve) => {
       if (this.#queries.size === 0 && this.#outstanding === 0) this.#ref(true);
-      this.#queries.set(id, { waiting, got: [], resolve });
-      // The control channel holds 4 queries; past that the worker has not answered 4 already,
+      this.#queries.set(id, { waiting, answers: q.answers, resolve });
+      // The control channel holds 4 questions; past that the worker has not answered 4 already,
       // and this one waits its turn (terminate() closes the channel: the send fails, quietly).
-      for (const i of waiting) if (!this.#ctl[i]!.trySend(id)) this.#ctl[i]!.send(id).catch(() => {});
+      const msg = [kind, id, arg];
+      for (const i of waiting) if (!this.#ctl[i]!.trySend(msg)) this.#ctl[i]!.send(msg).catch(() => {});
     });
+  }
+
+  async goroutines(): Promise<PoolGoroutineInfo[]> {
+    const q = await this.#ask(ASK_GOROUTINES);
+    const out: PoolGoroutineInfo[] = [];
+    for (const [worker, a] of q.answers) if (a.error === null) for (const g of a.answer as GoroutineInfo[]) out.push({ ...g, worker });
+    return out.sort((a, b) => a.worker - b.worker || a.id - b.id);
+  }
+
+  async startTrace(options?: TraceOptions): Promise<void> {
+    if (this.#traceOrigin >= 0) throw new Error("pool.startTrace: a trace of this pool is already recording (pool.stopTrace() ends it)");
+    if (options !== undefined && (options === null || typeof options !== "object")) {
+      throw new TypeError("pool.startTrace: options must be an object such as { maxEvents }");
+    }
+    if (this.#closed) throw new Error("pool.startTrace: the pool is closed");
+    this.#traceOrigin = performance.timeOrigin + performance.now();
+    const q = await this.#ask(ASK_TRACE_START, options === undefined ? undefined : { maxEvents: options.maxEvents });
+    const failed = [...q.answers.values()].find((a) => a.error !== null);
+    if (failed !== undefined) {
+      await this.#ask(ASK_TRACE_STOP).catch(() => {}); // those that started, stop
+      this.#traceOrigin = -1;
+      const e = failed.error!.name === "RangeError" ? new RangeError(failed.error!.message) : new Error(failed.error!.message);
+      throw e;
+    }
+  }
+
+  async stopTrace(): Promise<TraceData> {
+    if (this.#traceOrigin < 0) throw new Error("pool.stopTrace: no trace of this pool is recording (pool.startTrace() starts one)");
+    const origin = this.#traceOrigin;
+    this.#traceOrigin = -1;
+    const q = await this.#ask(ASK_TRACE_STOP);
+    const events: TraceEvent[] = [];
+    let dropped = 0;
+    for (const [worker, a] of [...q.answers].sort((x, y) => x[0] - y[0])) {
+      if (a.error !== null || a.answer === null) continue;
+      const data = a.answer as TraceData;
+      const pid = worker + 2;
+      const shift = (data.otherData.origin - origin) * 1000; // its ts count from its own start
+      dropped += data.otherData.droppedEvents;
+      events.push({ name: "process_name", ph: "M", ts: 0, pid, tid: 0, args: { name: `pool worker ${worker}` } });
+      events.push({ name: "process_sort_index", ph: "M", ts: 0, pid, tid: 0, args: { sort_index: pid } });
+      for (const part of a.parts) {
+        for (const e of part) {
+          if (e.ph === "M" && e.name === "process_name") continue;
+          e.pid = pid;
+          if (e.ph !== "M") e.ts += shift;
+          events.push(e);
+        }
+      }
+    }
+    return {
+      traceEvents: events,
+      displayTimeUnit: "ms",
+      otherData: {
+        droppedEvents: dropped,
+        startedAt: new Date(origin).toISOString(),
+        durationMs: performance.timeOrigin + performance.now() - origin,
+        origin,
+      },
+    };
   }
 
   // Node: the workers keep the process alive while tasks run or the pool starts or closes, and
@@ -525,6 +641,7 @@ class Pool implements WorkerPool {
       q.waiting.clear();
       this.#answered(id, q);
     }
+    this.#traceOrigin = -1;
     try {
       this.#events.close();
     } catch {

@@ -115,6 +115,10 @@ if (r.error !== undefined) {
     check(`demo ${key}: live lanes sampled`, p.samples > 0 && p.lanes > 0, `${p.lanes} goroutines in ${p.samples} samples`);
     check(`demo ${key}: timeline drawn from stopTrace()`, p.tracks > 0 && p.slices > 0,
       `${p.tracks} tracks, ${p.slices} slices, ${p.flows} flows, ${p.ms} ms`);
+    if (key === "pool") {
+      check("demo pool: the timeline has the workers' goroutines beside the page's (pool.stopTrace())", p.workerTracks >= 4,
+        `${p.workerTracks} worker tracks`);
+    }
   }
   // The DOM, as read while the programs ran: the sieve's filters, the fan-out's workers and the
   // pool's tasks on its Web Workers (pool.goroutines()) are lanes, each with a state the page knows.

@@ -47,6 +47,17 @@ describe("startTrace / stopTrace", () => {
     expect(() => startTrace(7 as unknown as object)).toThrow(TypeError);
   });
 
+  it("says when it started on the epoch's clock (otherData.origin), to line up traces of other threads", async () => {
+    const before = performance.timeOrigin + performance.now();
+    startTrace();
+    const after = performance.timeOrigin + performance.now();
+    await new Promise((r) => setTimeout(r, 5));
+    const t = stopTrace();
+    expect(t.otherData.origin).toBeGreaterThanOrEqual(before);
+    expect(t.otherData.origin).toBeLessThanOrEqual(after);
+    expect(Math.abs(Date.parse(t.otherData.startedAt) - t.otherData.origin)).toBeLessThan(50);
+  });
+
   it("gives each goroutine a track named by its function, with its waits after every await", async () => {
     startTrace();
     const ping = chan<number>(), pong = chan<number>(), done = chan<number>(1);

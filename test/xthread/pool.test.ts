@@ -220,6 +220,77 @@ describe("workers()", () => {
     expect(r.status).toBe(0);
   });
 
+  it("startTrace()/stopTrace(): one trace of every worker, a process each, its goroutines' tracks named after their task", async () => {
+    const pool = await workers({ size: 2 });
+    const warm = chan<number>(2, { shared: true });
+    pool.go(TASKS, "add", 1, 1, warm);
+    pool.go(TASKS, "add", 1, 1, warm);
+    await warm.recv();
+    await warm.recv(); // the task module is loaded (a task then parks in its synchronous start)
+    await until(async () => (await pool.goroutines()).length === 0);
+    const before = performance.timeOrigin + performance.now();
+    await pool.startTrace();
+    await expect(pool.startTrace()).rejects.toThrow(/already recording/);
+    // Enough tasks that a worker's trace comes back in several parts (10,000 events each).
+    const out = chan<number>(64, { shared: true });
+    const N = 3000;
+    for (let i = 0; i < N; i++) pool.go(TASKS, "add", i, 0, out);
+    let sum = 0;
+    for (let i = 0; i < N; i++) sum += (await out.recv())!;
+    expect(sum).toBe((N * (N - 1)) / 2);
+    const a = chan<number>(0, { shared: true }), b = chan<number>(8, { shared: true });
+    for (let i = 0; i < 4; i++) pool.go(TASKS, "relay", { in: a, outs: [b] });
+    await until(async () => (await pool.goroutines()).length === 4);
+    for (let i = 0; i < 4; i++) await a.send(i);
+    for (let i = 0; i < 4; i++) await b.recv();
+    await until(async () => (await pool.goroutines()).length === 0);
+    const t = await pool.stopTrace();
+    await expect(pool.stopTrace()).rejects.toThrow(/no trace of this pool is recording/);
+    await pool.close();
+
+    const ev = t.traceEvents;
+    expect(ev.length).toBeGreaterThan(2 * 10_000);
+    const procs = ev.filter((e) => e.ph === "M" && e.name === "process_name").map((e) => [e.pid, e.args!.name]);
+    expect(procs).toEqual([[2, "pool worker 0"], [3, "pool worker 1"]]);
+    for (const e of ev) expect([2, 3]).toContain(e.pid);
+    // Every goroutine has a named track in its worker's process: one per task.
+    const tracks = ev.filter((e) => e.ph === "M" && e.name === "thread_name");
+    const named = (fn: string) => tracks.filter((e) => new RegExp(`^goroutine \\d+ \\(${fn}\\)$`).test(String(e.args!.name))).length;
+    expect(named("add")).toBe(N);
+    expect(named("relay")).toBe(4);
+    const tracked = new Set(tracks.map((e) => `${e.pid}:${e.tid}`));
+    for (const e of ev) if (e.ph === "X") expect(tracked.has(`${e.pid}:${e.tid}`)).toBe(true);
+    // The relays' blocked slices carry Go's wait reason; every flow start has its end in its process.
+    const relayTids = new Set(tracks.filter((e) => String(e.args!.name).endsWith("(relay)")).map((e) => `${e.pid}:${e.tid}`));
+    const blocked = ev.filter((e) => e.ph === "X" && e.name === "chan receive" && relayTids.has(`${e.pid}:${e.tid}`));
+    expect(blocked.length).toBe(4);
+    const ends = new Set(ev.filter((e) => e.ph === "f").map((e) => `${e.pid}:${e.cat}:${e.id}`));
+    for (const e of ev) if (e.ph === "s") expect(ends.has(`${e.pid}:${e.cat}:${e.id}`)).toBe(true);
+    // Times count from the pool's startTrace(), in microseconds. A worker's clock is lined up by
+    // performance.timeOrigin, which each thread samples from the wall clock at its start: a
+    // millisecond of slack for that.
+    expect(t.otherData.origin).toBeGreaterThanOrEqual(before);
+    const end = t.otherData.durationMs * 1000;
+    const outside = ev.filter((e) => e.ph !== "M" && (e.ts < -1000 || e.ts + (e.dur ?? 0) > end + 1000));
+    expect(outside).toEqual([]);
+    expect(t.otherData.droppedEvents).toBe(0);
+  });
+
+  it("startTrace() checks its options as startTrace does, on every worker; maxEvents bounds each worker's events", async () => {
+    const pool = await workers({ size: 2 });
+    await expect(pool.startTrace(null as never)).rejects.toThrow(TypeError);
+    await expect(pool.startTrace({ maxEvents: 0 })).rejects.toThrow(RangeError);
+    await pool.startTrace({ maxEvents: 20 }); // the failed starts left nothing recording
+    const out = chan<number>(64, { shared: true });
+    for (let i = 0; i < 100; i++) pool.go(TASKS, "add", i, 0, out);
+    for (let i = 0; i < 100; i++) await out.recv();
+    const t = await pool.stopTrace();
+    expect(t.otherData.droppedEvents).toBeGreaterThan(0);
+    for (const pid of [2, 3]) expect(t.traceEvents.filter((e) => e.pid === pid && e.ph !== "M" && e.tid !== 0).length).toBeLessThanOrEqual(20);
+    await pool.terminate();
+    await expect(pool.stopTrace()).rejects.toThrow(/no trace/);
+  });
+
   it("checks its size", async () => {
     await expect(workers({ size: 0 })).rejects.toThrow(RangeError);
     await expect(workers({ size: 1.5 })).rejects.toThrow(RangeError);

@@ -2,7 +2,7 @@
 // dist/*.d.ts through package.json's exports) and is compiled with skipLibCheck off, so that
 // declarations that do not compile on their own (a stripped internal type, say) fail the check.
 import { chan, recv, send, select, go, WaitGroup, Mutex, newTimer, withTimeout, background, goroutines, sharedMemory } from "batonjs";
-import type { Chan, RecvChan, SendChan, Context, GoroutineInfo, WaitOptions, SelectOptions, WorkerPool, PoolGoroutineInfo } from "batonjs";
+import type { Chan, RecvChan, SendChan, Context, GoroutineInfo, WaitOptions, SelectOptions, WorkerPool, PoolGoroutineInfo, TraceData } from "batonjs";
 import { leakCheck } from "batonjs/testing";
 
 export async function consumer(): Promise<number | undefined> {
@@ -37,6 +37,10 @@ export async function consumer(): Promise<number | undefined> {
   void shared;
   // A pool's goroutines: each a GoroutineInfo with its worker.
   const onPool = async (pool: WorkerPool): Promise<number[]> => {
+    await pool.startTrace({ maxEvents: 1000 });
+    const pooled: TraceData = await pool.stopTrace();
+    const origin: number = pooled.otherData.origin;
+    void origin;
     const all: PoolGoroutineInfo[] = await pool.goroutines();
     const asInfo: GoroutineInfo[] = all;
     void asInfo;
