@@ -1,7 +1,7 @@
 // The package's files (dist/), from what tsc compiled into build/tsc/ (`npm run build` runs both).
 //
 // dist/ (README.md, "Node, CommonJS and bundlers", says why):
-//   baton.cjs         CommonJS: all of baton, one compact file (the core inside, base64, once),
+//   baton.cjs         CommonJS: all of baton, one compact file (the core inside, once),
 //                     shared by the entries, so that a thread has one baton whichever it loads
 //   <entry>.cjs       CommonJS: the entry's exports, taken from baton.cjs
 //   esm/              ES modules, for Node's `import`, browsers and bundlers: <entry>.js over

@@ -1,6 +1,6 @@
 // Loading the core must work where there is no Node: vite bundles baton for the browser (the
-// core travels inside the bundle, base64-encoded), and the bundle must not reach for any Node
-// module. The bundle is then run to show the core it carries works.
+// core travels inside the bundle, as a string of its bytes), and the bundle must not reach for
+// any Node module. The bundle is then run to show the core it carries works.
 
 import { describe, expect, it } from "vitest";
 import { build } from "vite";
