@@ -92,10 +92,10 @@ function loadTimes(app) {
 
 const summary = (xs) => ({ median: +median(xs).toFixed(2), min: +Math.min(...xs).toFixed(2), max: +Math.max(...xs).toFixed(2) });
 
-async function bundleSize() {
-  const entry = join(project, "entry.mjs");
-  writeFileSync(entry, `import * as baton from "batonjs";\nglobalThis.baton = baton;\n`);
-  const out = await build({
+/** `entry` bundled for a browser by esbuild with --minify (what every figure below is of), with
+ *  esbuild options `more`. */
+function browserBundle(entry, dir, more = {}) {
+  return build({
     entryPoints: [entry],
     bundle: true,
     minify: true,
@@ -103,9 +103,16 @@ async function bundleSize() {
     platform: "browser",
     target: "es2022",
     write: false,
-    absWorkingDir: project,
+    absWorkingDir: dir,
     logLevel: "silent",
+    ...more,
   });
+}
+
+async function bundleSize() {
+  const entry = join(project, "entry.mjs");
+  writeFileSync(entry, `import * as baton from "batonjs";\nglobalThis.baton = baton;\n`);
+  const out = await browserBundle(entry, project);
   const js = Buffer.from(out.outputFiles[0].contents).toString("latin1");
   const marker = coreMarker();
   // The literal that holds the core, however esbuild printed it (its quotes, its escapes).
@@ -134,16 +141,7 @@ const WITHOUT = ["core-wasm.generated", "codec", "inbox", "thread", "workers", "
  *  imports as imports): min+gzip bytes. What is left cannot run; it is a bound on what the rest
  *  weighs. */
 async function bytesWithout(names) {
-  const out = await build({
-    entryPoints: [join(root, "src/index.ts")],
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    write: false,
-    absWorkingDir: root,
-    logLevel: "silent",
+  const out = await browserBundle(join(root, "src/index.ts"), root, {
     plugins: [{
       name: "leave-out",
       setup(b) {
@@ -157,18 +155,7 @@ async function bytesWithout(names) {
 /** Where the minified bytes of `import *` come from: src/index.ts bundled as above with esbuild's
  *  metafile, each module's share of the output, largest first. */
 async function moduleBytes() {
-  const out = await build({
-    entryPoints: [join(root, "src/index.ts")],
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    write: false,
-    metafile: true,
-    absWorkingDir: root,
-    logLevel: "silent",
-  });
+  const out = await browserBundle(join(root, "src/index.ts"), root, { metafile: true });
   const [output] = Object.values(out.metafile.outputs);
   return Object.entries(output.inputs)
     .map(([file, { bytesInOutput }]) => ({ file, bytes: bytesInOutput }))

@@ -279,7 +279,7 @@ interface Answer {
 interface Query {
   readonly waiting: Set<number>;
   readonly answers: Map<number, Answer>;
-  readonly resolve: (q: Query) => void;
+  readonly resolve: (answers: Map<number, Answer>) => void;
 }
 
 class Pool implements WorkerPool {
@@ -514,21 +514,21 @@ class Pool implements WorkerPool {
   #answered(id: number, q: Query): void {
     if (q.waiting.size > 0) return;
     this.#queries.delete(id);
-    q.resolve(q);
+    q.resolve(q.answers);
     this.#idle();
   }
 
   /** Asks every worker that has not said goodbye; resolves with their answers once each has
    *  answered, said goodbye or exited (or the pool is terminated). */
-  #ask(kind: number, arg?: unknown): Promise<Query> {
+  #ask(kind: number, arg?: unknown): Promise<Map<number, Answer>> {
     const id = this.#nextQuery++;
     const waiting = new Set<number>();
     if (this.#workers.length > 0) for (let i = 0; i < this.size; i++) if (!this.#gone.has(i)) waiting.add(i);
-    const q: Query = { waiting, answers: new Map(), resolve: () => {} };
-    if (waiting.size === 0) return Promise.resolve(q);
-    return new Promise<Query>((resolve) => {
+    const answers = new Map<number, Answer>();
+    if (waiting.size === 0) return Promise.resolve(answers);
+    return new Promise((resolve) => {
       if (this.#queries.size === 0 && this.#outstanding === 0) this.#ref(true);
-      this.#queries.set(id, { waiting, answers: q.answers, resolve });
+      this.#queries.set(id, { waiting, answers, resolve });
       // The control channel holds 4 questions; past that the worker has not answered 4 already,
       // and this one waits its turn (terminate() closes the channel: the send fails, quietly).
       const msg = [kind, id, arg];
@@ -537,9 +537,8 @@ class Pool implements WorkerPool {
   }
 
   async goroutines(): Promise<PoolGoroutineInfo[]> {
-    const q = await this.#ask(ASK_GOROUTINES);
     const out: PoolGoroutineInfo[] = [];
-    for (const [worker, a] of q.answers) if (a.error === null) for (const g of a.answer as GoroutineInfo[]) out.push({ ...g, worker });
+    for (const [worker, a] of await this.#ask(ASK_GOROUTINES)) if (a.error === null) for (const g of a.answer as GoroutineInfo[]) out.push({ ...g, worker });
     return out.sort((a, b) => a.worker - b.worker || a.id - b.id);
   }
 
@@ -550,8 +549,8 @@ class Pool implements WorkerPool {
     }
     if (this.#closed) throw new Error("pool.startTrace: the pool is closed");
     this.#traceOrigin = performance.timeOrigin + performance.now();
-    const q = await this.#ask(ASK_TRACE_START, options === undefined ? undefined : { maxEvents: options.maxEvents });
-    const failed = [...q.answers.values()].find((a) => a.error !== null);
+    const answers = await this.#ask(ASK_TRACE_START, options === undefined ? undefined : { maxEvents: options.maxEvents });
+    const failed = [...answers.values()].find((a) => a.error !== null);
     if (failed !== undefined) {
       await this.#ask(ASK_TRACE_STOP).catch(() => {}); // those that started, stop
       this.#traceOrigin = -1;
@@ -564,10 +563,10 @@ class Pool implements WorkerPool {
     if (this.#traceOrigin < 0) throw new Error("pool.stopTrace: no trace of this pool is recording (pool.startTrace() starts one)");
     const origin = this.#traceOrigin;
     this.#traceOrigin = -1;
-    const q = await this.#ask(ASK_TRACE_STOP);
+    const answers = await this.#ask(ASK_TRACE_STOP);
     const events: TraceEvent[] = [];
     let dropped = 0;
-    for (const [worker, a] of [...q.answers].sort((x, y) => x[0] - y[0])) {
+    for (const [worker, a] of [...answers].sort((x, y) => x[0] - y[0])) {
       if (a.error !== null || a.answer === null) continue;
       const data = a.answer as TraceData;
       const pid = worker + 2;

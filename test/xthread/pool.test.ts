@@ -7,10 +7,23 @@ import { afterEach, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { chan, workers, setPanicHandler, Mutex } from "../../dist/index.js";
+import type { WorkerPool } from "../../dist/index.js";
 
 const TASKS = new URL("../fixtures/xthread/tasks.mjs", import.meta.url);
 
 afterEach(() => setPanicHandler(null));
+
+/** Has the workers of a pool of 2 load the task module, so that a task then parks in its
+ *  synchronous start: two tasks, one each as they come (a worker takes its next task only once
+ *  the last one has started, its module loaded). Waits until those tasks have ended. */
+async function loadTasks(pool: WorkerPool): Promise<void> {
+  const warm = chan<number>(2, { shared: true });
+  pool.go(TASKS, "add", 1, 1, warm);
+  pool.go(TASKS, "add", 1, 1, warm);
+  await warm.recv();
+  await warm.recv();
+  await until(async () => (await pool.goroutines()).length === 0);
+}
 
 /** Resolves once `cond()` holds, asked every 5 ms; fails after 10 s. */
 async function until(cond: () => Promise<boolean>): Promise<void> {
@@ -109,12 +122,7 @@ describe("workers()", () => {
 
   it("goroutines(): each worker's goroutines, named after their export, with their worker and state; none once they end", async () => {
     const pool = await workers({ size: 2 });
-    const warm = chan<number>(2, { shared: true });
-    pool.go(TASKS, "add", 1, 1, warm);
-    pool.go(TASKS, "add", 1, 1, warm);
-    await warm.recv();
-    await warm.recv(); // the task module is loaded (a task then parks in its synchronous start)
-    await until(async () => (await pool.goroutines()).length === 0);
+    await loadTasks(pool);
     const a = chan<number>(0, { shared: true }), b = chan<number>(8, { shared: true });
     for (let i = 0; i < 5; i++) pool.go(TASKS, "relay", { in: a, outs: [b] });
     await until(async () => (await pool.goroutines()).length === 5);
@@ -222,12 +230,7 @@ describe("workers()", () => {
 
   it("startTrace()/stopTrace(): one trace of every worker, a process each, its goroutines' tracks named after their task", async () => {
     const pool = await workers({ size: 2 });
-    const warm = chan<number>(2, { shared: true });
-    pool.go(TASKS, "add", 1, 1, warm);
-    pool.go(TASKS, "add", 1, 1, warm);
-    await warm.recv();
-    await warm.recv(); // the task module is loaded (a task then parks in its synchronous start)
-    await until(async () => (await pool.goroutines()).length === 0);
+    await loadTasks(pool);
     const before = performance.timeOrigin + performance.now();
     await pool.startTrace();
     await expect(pool.startTrace()).rejects.toThrow(/already recording/);
